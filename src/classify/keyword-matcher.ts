@@ -1,0 +1,277 @@
+/**
+ * keyword-matcher: whole words, phrases and word prefixes in a URL's path and
+ * query (`Target.matchPath`). It is never given the host, so `essex.gov.uk`
+ * or `sexy.example` cannot match by their letters.
+ *
+ * Words are maximal runs of Unicode letters, marks and digits; an apostrophe
+ * between two word characters is part of the word (`don't`); everything else
+ * separates. A keyword matches a URL word only when the two are equal, or,
+ * for a prefix keyword (`porn*`), when the URL word starts with it; a phrase
+ * matches consecutive URL words. So `sex` misses `/middlesex` and `cunt` misses
+ * `/scunthorpe`. A URL word equal to an exception word (a place name) matches
+ * nothing at all, not even `cock*` against `cockermouth`, and still counts as
+ * a word, so it breaks a phrase.
+ *
+ * Compiled once per snapshot into a character trie over every keyword and
+ * exception word. A scan walks each URL word through the trie once, keeps the
+ * partial phrase matches in preallocated typed arrays, and pushes each
+ * matching rule once: linear in the text length, no allocation per character
+ * or per word. Code points outside the Basic Multilingual Plane (emoji)
+ * separate words; the list loader refuses keywords containing them.
+ */
+import type { RuleMatch } from './classification.ts';
+
+export interface KeywordPattern {
+  /** Lower-case words, each a valid word (see isWordCode). */
+  readonly words: readonly string[];
+  /** The last word matches any URL word starting with it. */
+  readonly prefix: boolean;
+  readonly match: RuleMatch;
+}
+
+const APOSTROPHE = 39;
+const UNKNOWN = 2;
+const WORD_CHAR_RE = /^[\p{L}\p{M}\p{N}]$/u;
+
+/**
+ * 1 = word character, 0 = separator, 2 = not yet classified. ASCII is filled
+ * now; other code units are classified the first time they are seen (a
+ * regex test per code unit ever met, at most 63K per process) because
+ * classifying all of them up front measured ~12 ms at start-up.
+ */
+const WORD_CLASS = new Uint8Array(65536).fill(UNKNOWN);
+for (let c = 0; c < 128; c++) {
+  WORD_CLASS[c] = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) ? 1 : 0;
+}
+for (let c = 0xd800; c <= 0xdfff; c++) WORD_CLASS[c] = 0;
+
+/** Whether a UTF-16 code unit is part of a word (letter, mark or digit). */
+export function isWordCode(code: number): boolean {
+  let k = WORD_CLASS[code];
+  if (k === UNKNOWN) {
+    k = WORD_CHAR_RE.test(String.fromCharCode(code)) ? 1 : 0;
+    WORD_CLASS[code] = k;
+  }
+  return k === 1;
+}
+
+/** Trie under construction; frozen into typed arrays by the matcher. */
+class TrieBuilder {
+  readonly children: Map<number, number>[] = [new Map()];
+  readonly exactToken: number[] = [-1];
+  readonly prefixToken: number[] = [-1];
+  readonly exception: number[] = [0];
+  depth = 0;
+
+  /** Node for `word`, created as needed. */
+  insert(word: string): number {
+    let node = 0;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      let next = this.children[node]!.get(c);
+      if (next === undefined) {
+        next = this.children.length;
+        this.children.push(new Map());
+        this.exactToken.push(-1);
+        this.prefixToken.push(-1);
+        this.exception.push(0);
+        this.children[node]!.set(c, next);
+      }
+      node = next;
+    }
+    if (word.length > this.depth) this.depth = word.length;
+    return node;
+  }
+}
+
+export class KeywordMatcher {
+  readonly #children: readonly Map<number, number>[];
+  readonly #exactToken: Int32Array;
+  readonly #prefixToken: Int32Array;
+  readonly #exception: Uint8Array;
+  /** Patterns whose first token is the index, or undefined. */
+  readonly #startsBy: (number[] | undefined)[];
+  /** Pattern p's tokens are #patTokens[#patStart[p] .. + #patLength[p]]. */
+  readonly #patStart: Int32Array;
+  readonly #patLength: Int32Array;
+  readonly #patTokens: Int32Array;
+  readonly #patMatch: RuleMatch[];
+  /** #seen[p] === #epoch once pattern p has been reported in this scan. */
+  readonly #seen: Uint32Array;
+  #epoch = 0;
+  /** Partial phrase matches: pattern and how many words already matched. */
+  readonly #activePattern: Int32Array;
+  readonly #activeProgress: Int32Array;
+  /** Prefix tokens satisfied by the current URL word. */
+  readonly #wordPrefixes: Int32Array;
+  #wordPrefixCount = 0;
+  #wordExact = -1;
+
+  constructor(patterns: Iterable<KeywordPattern>, exceptionWords: Iterable<string>) {
+    const trie = new TrieBuilder();
+    const tokenIds = new Map<string, number>();
+    const tokenOf = (word: string, prefix: boolean): number => {
+      const key = (prefix ? 'p:' : 'e:') + word;
+      let id = tokenIds.get(key);
+      if (id === undefined) {
+        id = tokenIds.size;
+        tokenIds.set(key, id);
+        const node = trie.insert(word);
+        if (prefix) trie.prefixToken[node] = id;
+        else trie.exactToken[node] = id;
+      }
+      return id;
+    };
+    const starts: (number[] | undefined)[] = [];
+    const lengths: number[] = [];
+    const tokens: number[] = [];
+    const matches: RuleMatch[] = [];
+    let phraseCapacity = 0;
+    for (const pattern of patterns) {
+      const { words } = pattern;
+      if (words.length === 0 || words.some((w) => w.length === 0)) continue;
+      const p = matches.length;
+      matches.push(pattern.match);
+      lengths.push(words.length);
+      for (let i = 0; i < words.length; i++) tokens.push(tokenOf(words[i]!, pattern.prefix && i === words.length - 1));
+      const first = tokens[tokens.length - words.length]!;
+      (starts[first] ??= []).push(p);
+      phraseCapacity += words.length - 1;
+    }
+    for (const word of exceptionWords) if (word.length > 0) trie.exception[trie.insert(word)] = 1;
+
+    this.#children = trie.children;
+    this.#exactToken = Int32Array.from(trie.exactToken);
+    this.#prefixToken = Int32Array.from(trie.prefixToken);
+    this.#exception = Uint8Array.from(trie.exception);
+    this.#startsBy = starts;
+    this.#patLength = Int32Array.from(lengths);
+    this.#patStart = new Int32Array(lengths.length);
+    for (let p = 1; p < lengths.length; p++) this.#patStart[p] = this.#patStart[p - 1]! + lengths[p - 1]!;
+    this.#patTokens = Int32Array.from(tokens);
+    this.#patMatch = matches;
+    this.#seen = new Uint32Array(matches.length);
+    // Each phrase can be part-matched at most once per progress step at a time.
+    this.#activePattern = new Int32Array(phraseCapacity);
+    this.#activeProgress = new Int32Array(phraseCapacity);
+    this.#wordPrefixes = new Int32Array(trie.depth + 1);
+  }
+
+  /** Number of keyword patterns compiled. */
+  get size(): number {
+    return this.#patMatch.length;
+  }
+
+  /**
+   * Appends the match of every keyword found in `text` (a matchPath), once
+   * each, in the order their first occurrence ends. Returns how many.
+   */
+  scan(text: string, out: RuleMatch[]): number {
+    const before = out.length;
+    if (this.#patMatch.length === 0) return 0;
+    this.#nextEpoch();
+    let active = 0;
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      if (!isWordCode(text.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      i = this.#readWord(text, i);
+      active = this.#advance(active, out);
+      active = this.#start(active, out);
+    }
+    return out.length - before;
+  }
+
+  #nextEpoch(): void {
+    this.#epoch = (this.#epoch + 1) >>> 0;
+    if (this.#epoch === 0) {
+      this.#seen.fill(0);
+      this.#epoch = 1;
+    }
+  }
+
+  /**
+   * Walks the word starting at `start` through the trie, leaving the tokens
+   * it satisfies in #wordExact / #wordPrefixes. Returns the index after it.
+   */
+  #readWord(text: string, start: number): number {
+    const n = text.length;
+    let node = 0;
+    let prefixCount = 0;
+    let j = start;
+    let c = text.charCodeAt(j);
+    do {
+      if (node >= 0) {
+        node = this.#children[node]!.get(c) ?? -1;
+        if (node >= 0 && this.#prefixToken[node]! >= 0) this.#wordPrefixes[prefixCount++] = this.#prefixToken[node]!;
+      }
+      j++;
+      if (j >= n) break;
+      c = text.charCodeAt(j);
+    } while (isWordCode(c) || (c === APOSTROPHE && j + 1 < n && isWordCode(text.charCodeAt(j + 1))));
+    if (node >= 0 && this.#exception[node] === 1) {
+      this.#wordExact = -1;
+      this.#wordPrefixCount = 0;
+    } else {
+      this.#wordExact = node >= 0 ? this.#exactToken[node]! : -1;
+      this.#wordPrefixCount = prefixCount;
+    }
+    return j;
+  }
+
+  #satisfies(token: number): boolean {
+    if (token === this.#wordExact) return true;
+    for (let k = 0; k < this.#wordPrefixCount; k++) if (this.#wordPrefixes[k] === token) return true;
+    return false;
+  }
+
+  /** Moves each partial phrase on by the current word, or drops it. */
+  #advance(active: number, out: RuleMatch[]): number {
+    let kept = 0;
+    for (let r = 0; r < active; r++) {
+      const p = this.#activePattern[r]!;
+      const progress = this.#activeProgress[r]!;
+      if (!this.#satisfies(this.#patTokens[this.#patStart[p]! + progress]!)) continue;
+      if (progress + 1 === this.#patLength[p]) {
+        this.#emit(p, out);
+      } else {
+        this.#activePattern[kept] = p;
+        this.#activeProgress[kept] = progress + 1;
+        kept++;
+      }
+    }
+    return kept;
+  }
+
+  /** Starts (or completes, for one-word keywords) the patterns the current word begins. */
+  #start(active: number, out: RuleMatch[]): number {
+    if (this.#wordExact >= 0) active = this.#startToken(this.#wordExact, active, out);
+    for (let k = 0; k < this.#wordPrefixCount; k++) active = this.#startToken(this.#wordPrefixes[k]!, active, out);
+    return active;
+  }
+
+  #startToken(token: number, active: number, out: RuleMatch[]): number {
+    const patterns = this.#startsBy[token];
+    if (patterns === undefined) return active;
+    for (let i = 0; i < patterns.length; i++) {
+      const p = patterns[i]!;
+      if (this.#patLength[p] === 1) {
+        this.#emit(p, out);
+      } else {
+        this.#activePattern[active] = p;
+        this.#activeProgress[active] = 1;
+        active++;
+      }
+    }
+    return active;
+  }
+
+  #emit(p: number, out: RuleMatch[]): void {
+    if (this.#seen[p] === this.#epoch) return;
+    this.#seen[p] = this.#epoch;
+    out.push(this.#patMatch[p]!);
+  }
+}

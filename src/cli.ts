@@ -1,0 +1,82 @@
+/**
+ * The `wardgate` command: dispatches to one subcommand module each. User
+ * errors (bad flags, bad config, missing records) print one line naming the
+ * problem and exit non-zero; they never print a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { isWfError } from './errors.ts';
+import type { CliIO } from './cli/cli-io.ts';
+import { CLASSIFY_USAGE, runClassifyCommand } from './cli/classify-command.ts';
+import { runGroupsCommand } from './cli/groups-command.ts';
+import { runMembersCommand } from './cli/members-command.ts';
+import { runServeCommand, SERVE_USAGE } from './cli/serve-command.ts';
+
+const HELP = `wardgate — web-filtering forward proxy for council members
+
+${SERVE_USAGE}
+${CLASSIFY_USAGE}
+Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--ip ADDR]...
+       wardgate members list [--json] | remove ID | passwd ID | set-ips ID --ip ADDR...
+       wardgate groups add ID --name NAME | list [--json] | remove ID
+       wardgate help | version
+
+Every command accepts --config FILE and --data-dir DIR. See README.md for all settings.
+`;
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: runServeCommand,
+  classify: runClassifyCommand,
+  members: runMembersCommand,
+  groups: runGroupsCommand,
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === 'version' || name === '--version') {
+    io.stdout.write(`wardgate ${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr.write(`wardgate: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (isWfError(error)) {
+      io.stderr.write(`wardgate: ${error.message}\n`);
+      return error.code === 'WF_ERR_USAGE' ? 2 : 1;
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+      io.stderr.write(`wardgate ${name}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (invokedDirectly) {
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  runCli(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`wardgate: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * `wardgate groups …`: the political groups members belong to (each has a
+ * Group Support Manager who decides its members' exclusion requests).
+ * A group must exist before members are added to it, and cannot be removed
+ * while it has members.
+ */
+import { DirectoryStore } from '../directory/directory-store.ts';
+import { WfError } from '../errors.ts';
+import { openDatabase } from '../store/database.ts';
+import {
+  expectPositionals,
+  parseCommandArgs,
+  printTable,
+  rejectOptionsOutside,
+  resolveDataDir,
+  runWithExitCodes,
+  writeJsonLines,
+  type CliIO,
+} from './cli-io.ts';
+
+export const GROUPS_USAGE = `Usage: wardgate groups add ID --name NAME
+       wardgate groups list [--json]
+       wardgate groups remove ID
+Every subcommand also takes --data-dir DIR and --config FILE.
+`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  name: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+interface Subcommand {
+  readonly options: readonly string[];
+  readonly positionals: readonly string[];
+  run(args: readonly string[], values: Values, io: CliIO): void;
+}
+
+const COMMON = ['data-dir', 'config'];
+
+const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  add: { options: [...COMMON, 'name'], positionals: ['ID'], run: addGroup },
+  list: { options: [...COMMON, 'json'], positionals: [], run: listGroups },
+  remove: { options: COMMON, positionals: ['ID'], run: removeGroup },
+};
+
+function parse(argv: string[]) {
+  return parseCommandArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/** Runs `wardgate groups <argv…>`; resolves to the process exit code. */
+export function runGroupsCommand(argv: string[], io: CliIO): Promise<number> {
+  return runWithExitCodes('wardgate groups', GROUPS_USAGE, io, async () => {
+    const { values, positionals } = parse(argv);
+    if (values.help === true) {
+      io.stdout.write(GROUPS_USAGE);
+      return 0;
+    }
+    const [name, ...rest] = positionals;
+    const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
+    if (subcommand === undefined) {
+      throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
+    }
+    rejectOptionsOutside(values, subcommand.options, `groups ${name}`);
+    subcommand.run(expectPositionals(rest, subcommand.positionals, `groups ${name}`), values, io);
+    return 0;
+  });
+}
+
+function withStore<T>(values: Values, io: CliIO, action: (store: DirectoryStore) => T): T {
+  const db = openDatabase(resolveDataDir({ dataDir: values['data-dir'], config: values.config }, io.env));
+  try {
+    return action(new DirectoryStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+function addGroup([id]: readonly string[], values: Values, io: CliIO): void {
+  if (values.name === undefined) throw new WfError('WF_ERR_USAGE', '"groups add" needs --name NAME');
+  const name = values.name;
+  const group = withStore(values, io, (store) => store.addGroup({ id: id!, name }));
+  io.stdout.write(`added group "${group.id}" (${group.name})\n`);
+}
+
+function listGroups(_args: readonly string[], values: Values, io: CliIO): void {
+  const { groups, counts } = withStore(values, io, (store) => {
+    const counts = new Map<string, number>();
+    for (const member of store.listMembers()) counts.set(member.groupId, (counts.get(member.groupId) ?? 0) + 1);
+    return { groups: store.listGroups(), counts };
+  });
+  if (values.json === true) {
+    writeJsonLines(io.stdout, groups.map((g) => ({ id: g.id, name: g.name, members: counts.get(g.id) ?? 0 })));
+    return;
+  }
+  if (groups.length === 0) {
+    io.stdout.write('no groups yet: add one with "wardgate groups add"\n');
+    return;
+  }
+  const rows = groups.map((g) => [g.id, g.name, String(counts.get(g.id) ?? 0)]);
+  printTable(io.stdout, rows, ['ID', 'NAME', 'MEMBERS']);
+}
+
+function removeGroup([id]: readonly string[], values: Values, io: CliIO): void {
+  withStore(values, io, (store) => store.removeGroup(id!));
+  io.stdout.write(`removed group "${id}"\n`);
+}

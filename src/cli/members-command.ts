@@ -1,0 +1,186 @@
+/**
+ * `wardgate members …`: the ICT administrator's tool for the member
+ * directory (add, list, remove, change password, set client addresses).
+ *
+ * Passwords are only ever read from standard input, never from argv (which
+ * other users can see in the process list and which lands in shell history),
+ * and are stored only as scrypt hashes; no output ever shows a hash. A
+ * running proxy picks changes up by itself (store/change-watcher.ts).
+ */
+import { DirectoryStore } from '../directory/directory-store.ts';
+import type { MemberRecord } from '../directory/directory-snapshot.ts';
+import { checkNewPassword, hashPassword } from '../directory/password.ts';
+import { WfError } from '../errors.ts';
+import { openDatabase } from '../store/database.ts';
+import {
+  expectPositionals,
+  isInteractive,
+  parseCommandArgs,
+  printTable,
+  readAllStdin,
+  rejectOptionsOutside,
+  resolveDataDir,
+  runWithExitCodes,
+  writeJsonLines,
+  type CliIO,
+} from './cli-io.ts';
+
+export const MEMBERS_USAGE = `Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--ip ADDR]...
+       wardgate members list [--json]
+       wardgate members remove ID
+       wardgate members passwd ID                (reads the new password from standard input)
+       wardgate members set-ips ID --ip ADDR... | --clear
+Every subcommand also takes --data-dir DIR and --config FILE.
+`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  name: { type: 'string' },
+  group: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  ip: { type: 'string', multiple: true },
+  clear: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+interface Subcommand {
+  readonly options: readonly string[];
+  readonly positionals: readonly string[];
+  run(args: readonly string[], values: Values, io: CliIO): Promise<void>;
+}
+
+const COMMON = ['data-dir', 'config'];
+
+const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  add: { options: [...COMMON, 'name', 'group', 'password-stdin', 'ip'], positionals: ['ID'], run: addMember },
+  list: { options: [...COMMON, 'json'], positionals: [], run: listMembers },
+  remove: { options: COMMON, positionals: ['ID'], run: removeMember },
+  passwd: { options: COMMON, positionals: ['ID'], run: changePassword },
+  'set-ips': { options: [...COMMON, 'ip', 'clear'], positionals: ['ID'], run: setAddresses },
+};
+
+function parse(argv: string[]) {
+  return parseCommandArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/** Runs `wardgate members <argv…>`; resolves to the process exit code. */
+export function runMembersCommand(argv: string[], io: CliIO): Promise<number> {
+  return runWithExitCodes('wardgate members', MEMBERS_USAGE, io, async () => {
+    const { values, positionals } = parse(argv);
+    if (values.help === true) {
+      io.stdout.write(MEMBERS_USAGE);
+      return 0;
+    }
+    const [name, ...rest] = positionals;
+    const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
+    if (subcommand === undefined) {
+      throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
+    }
+    rejectOptionsOutside(values, subcommand.options, `members ${name}`);
+    const args = expectPositionals(rest, subcommand.positionals, `members ${name}`);
+    await subcommand.run(args, values, io);
+    return 0;
+  });
+}
+
+function withStore<T>(values: Values, io: CliIO, action: (store: DirectoryStore) => T): T {
+  const db = openDatabase(resolveDataDir({ dataDir: values['data-dir'], config: values.config }, io.env));
+  try {
+    return action(new DirectoryStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+function required(value: string | undefined, flag: string, command: string): string {
+  if (value === undefined) throw new WfError('WF_ERR_USAGE', `"${command}" needs --${flag}`);
+  return value;
+}
+
+async function addMember([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  const name = required(values.name, 'name NAME', 'members add');
+  const groupId = required(values.group, 'group GROUP', 'members add');
+  const passwordHash = values['password-stdin'] === true ? await hashPassword(await readNewPassword(io)) : null;
+  const member = withStore(values, io, (store) =>
+    store.addMember({ id: id!, name, groupId, passwordHash, ips: values.ip ?? [] }),
+  );
+  io.stdout.write(
+    `added member "${member.id}" (${member.name}) to group "${member.groupId}"; ` +
+      `password: ${member.passwordHash === null ? 'none' : 'set'}; addresses: ${describeIps(member.ips)}\n`,
+  );
+}
+
+async function listMembers(_args: readonly string[], values: Values, io: CliIO): Promise<void> {
+  const members = withStore(values, io, (store) => store.listMembers());
+  if (values.json === true) {
+    writeJsonLines(io.stdout, members.map(publicView));
+    return;
+  }
+  if (members.length === 0) {
+    io.stdout.write('no members yet: add one with "wardgate members add"\n');
+    return;
+  }
+  const rows = members.map((m) => [m.id, m.name, m.groupId, m.passwordHash === null ? 'no' : 'yes', describeIps(m.ips)]);
+  printTable(io.stdout, rows, ['ID', 'NAME', 'GROUP', 'PASSWORD', 'ADDRESSES']);
+}
+
+async function removeMember([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  withStore(values, io, (store) => store.removeMember(id!));
+  io.stdout.write(`removed member "${id}"\n`);
+}
+
+async function changePassword([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  // Fail before asking for a password the store would then refuse.
+  if (withStore(values, io, (store) => store.getMember(id!)) === null) {
+    throw new WfError('WF_ERR_NOT_FOUND', `member "${id}" does not exist`);
+  }
+  const hash = await hashPassword(await readNewPassword(io));
+  withStore(values, io, (store) => store.setPassword(id!, hash));
+  io.stdout.write(`changed the password of member "${id}"\n`);
+}
+
+async function setAddresses([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  const ips = values.ip ?? [];
+  if (ips.length === 0 && values.clear !== true) {
+    throw new WfError('WF_ERR_USAGE', '"members set-ips" needs at least one --ip ADDR, or --clear to remove them all');
+  }
+  if (ips.length > 0 && values.clear === true) {
+    throw new WfError('WF_ERR_USAGE', '"members set-ips" takes --ip or --clear, not both');
+  }
+  const stored = withStore(values, io, (store) => store.setIps(id!, ips));
+  io.stdout.write(`member "${id}" now has addresses: ${describeIps(stored)}\n`);
+}
+
+/** The new password from stdin: one line, its trailing newline removed, checked for length. */
+async function readNewPassword(io: CliIO): Promise<string> {
+  if (isInteractive(io.stdin)) {
+    // Typing at a terminal would echo the password; insist on a pipe or a file.
+    throw new WfError(
+      'WF_ERR_USAGE',
+      'the password is read from standard input, which is a terminal here: pipe it in or redirect it from a file ' +
+        "(for example: read -rs PW && printf '%s\\n' \"$PW\" | wardgate members passwd ID)",
+    );
+  }
+  const text = (await readAllStdin(io.stdin, 16 * 1024)).replace(/\r?\n$/, '');
+  if (text.length === 0) throw new WfError('WF_ERR_INVALID_INPUT', 'no password on standard input');
+  checkNewPassword(text);
+  return text;
+}
+
+function describeIps(ips: readonly string[]): string {
+  return ips.length === 0 ? 'none' : ips.join(', ');
+}
+
+function publicView(member: MemberRecord): object {
+  return {
+    id: member.id,
+    name: member.name,
+    groupId: member.groupId,
+    hasPassword: member.passwordHash !== null,
+    ips: member.ips,
+  };
+}

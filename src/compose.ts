@@ -1,0 +1,32 @@
+/**
+ * Builders the composition roots (src/main.ts for `serve`, the CLI commands)
+ * share, so that `wardgate classify` runs exactly the classifier and policy
+ * the proxy runs.
+ */
+import { createClassifier, type Classifier } from './classify/classifier.ts';
+import type { Config } from './config/config.ts';
+import { loadCategories, type ListDiagnostic } from './lists/load-categories.ts';
+import { buildPolicy } from './policy/build-policy.ts';
+import type { Policy } from './policy/policy-model.ts';
+
+export interface ListsSnapshot {
+  readonly classifier: Classifier;
+  readonly policy: Policy;
+  readonly diagnostics: readonly ListDiagnostic[];
+}
+
+/**
+ * Loads the category folders and compiles them. Bad lines are skipped and
+ * returned as diagnostics; a missing categories root throws WF_ERR_NO_INDEX
+ * (fail closed: the proxy never runs without lists).
+ */
+export async function loadListsSnapshot(config: Pick<Config, 'categoriesDir' | 'categories' | 'classifyCacheSize'>): Promise<ListsSnapshot> {
+  const loaded = await loadCategories(config.categoriesDir);
+  const classifier = createClassifier(loaded.input, { cacheSize: config.classifyCacheSize });
+  const policy = buildPolicy(loaded.categories, config.categories);
+  return { classifier, policy, diagnostics: loaded.diagnostics };
+}
+
+export function formatDiagnostic(d: ListDiagnostic): string {
+  return d.line > 0 ? `${d.file}:${d.line}: ${d.message}` : `${d.file}: ${d.message}`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Config: everything `wardgate serve` can be told, as one typed, frozen value.
+ * Sources, lowest precedence first: DEFAULTS below, the JSON file given with
+ * --config (or WARDGATE_CONFIG), WARDGATE_* environment variables, then
+ * command-line flags. parse-config.ts validates once and reports every problem
+ * together; modules receive only the slice they need.
+ */
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A static host override, like curl's --resolve: connect to `address` whenever `host` is asked for. */
+export interface ResolveOverride {
+  readonly host: string;
+  readonly address: string;
+}
+
+export interface CategorySetting {
+  /** Blocks when matched. Core categories default to true, optional ones to false. */
+  readonly enforced?: boolean;
+  /** Whether a Group Support Manager may grant an exclusion for it. */
+  readonly grantable?: boolean;
+}
+
+export interface LimitsConfig {
+  /** Time allowed for a client to send a request's headers (slowloris guard). */
+  readonly headersTimeoutMs: number;
+  /** Idle keep-alive client connection closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Largest request header block accepted, in bytes (larger → 431). */
+  readonly maxHeaderBytes: number;
+  /** Most header lines accepted in one request. */
+  readonly maxHeadersCount: number;
+  /** Time allowed to open a TCP connection upstream (→ 504). */
+  readonly connectTimeoutMs: number;
+  /** Time allowed for upstream to start its response (→ 504). */
+  readonly responseTimeoutMs: number;
+  /** A body, tunnel or WebSocket with no bytes either way for this long is closed. */
+  readonly idleTimeoutMs: number;
+  /** On SIGTERM/SIGINT, in-flight requests get this long to finish. */
+  readonly shutdownGraceMs: number;
+}
+
+export interface LogConfig {
+  /** Application log level (decision lines are always written). */
+  readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Also write each decision line to stdout. */
+  readonly decisionsToStdout: boolean;
+}
+
+export interface Config {
+  /** Where the proxy listens. */
+  readonly listen: HostPort;
+  /** SQLite store and decision logs live here; created on first run. */
+  readonly dataDir: string;
+  /** Root of the category folders (the shipped `categories/` by default). */
+  readonly categoriesDir: string;
+  /** Upstream proxy all allowed traffic goes through, or null to connect directly. */
+  readonly parentProxy: HostPort | null;
+  readonly resolve: readonly ResolveOverride[];
+  /** Ports a CONNECT tunnel may open to. */
+  readonly connectPorts: readonly number[];
+  /** Per-category overrides, keyed by category id. */
+  readonly categories: Readonly<Record<string, CategorySetting>>;
+  /** Most classification results kept in the LRU cache. */
+  readonly classifyCacheSize: number;
+  readonly limits: LimitsConfig;
+  readonly log: LogConfig;
+}

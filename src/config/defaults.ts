@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.ts';
+
+/** The categories shipped with wardgate, found relative to this file (works from src/ and dist/). */
+export const SHIPPED_CATEGORIES_DIR = fileURLToPath(new URL('../../categories', import.meta.url));
+
+export const DEFAULTS: Config = Object.freeze({
+  listen: Object.freeze({ host: '127.0.0.1', port: 3128 }),
+  dataDir: './data',
+  categoriesDir: SHIPPED_CATEGORIES_DIR,
+  parentProxy: null,
+  resolve: Object.freeze([]),
+  connectPorts: Object.freeze([443]),
+  categories: Object.freeze({}),
+  classifyCacheSize: 100_000, // entries
+  limits: Object.freeze({
+    headersTimeoutMs: 20_000, // 20 s to send request headers
+    keepAliveTimeoutMs: 60_000, // 60 s idle client keep-alive
+    maxHeaderBytes: 32 * 1024, // 32 KiB of request headers
+    maxHeadersCount: 100, // header lines per request
+    connectTimeoutMs: 10_000, // 10 s to connect upstream
+    responseTimeoutMs: 60_000, // 60 s for upstream to start answering
+    idleTimeoutMs: 300_000, // 5 min with no bytes on a body or tunnel
+    shutdownGraceMs: 10_000, // 10 s for in-flight requests at shutdown
+  }),
+  log: Object.freeze({ level: 'info', decisionsToStdout: false }),
+});

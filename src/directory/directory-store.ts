@@ -1,0 +1,300 @@
+/**
+ * The member directory in the SQLite store: political groups, members (with
+ * an optional password hash) and the client addresses registered to them.
+ *
+ * Invariants kept here, whoever calls (CLI, admin server):
+ * - ids match ID_PATTERN; names are one line of 1–200 characters;
+ * - every member belongs to an existing group, and a group with members
+ *   cannot be removed;
+ * - an address belongs to at most one member and is stored canonical
+ *   (canonicalClientAddress), the same form the proxy looks up;
+ * - only password hashes are stored, never passwords.
+ * Each write runs in an IMMEDIATE transaction, so its checks and its change
+ * are one step even with another process writing the same file.
+ */
+import { isIP, isIPv4 } from 'node:net';
+import type { Statement } from 'better-sqlite3';
+import { WfError } from '../errors.ts';
+import type { Database } from '../store/database.ts';
+import type { DirectorySnapshot, GroupRecord, MemberRecord } from './directory-snapshot.ts';
+import { isPasswordHash } from './password.ts';
+
+export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const MAX_NAME_LENGTH = 200; // characters
+
+export interface NewMember {
+  readonly id: string;
+  readonly name: string;
+  readonly groupId: string;
+  readonly passwordHash?: string | null;
+  readonly ips?: readonly string[];
+}
+
+interface MemberRow {
+  id: string;
+  name: string;
+  group_id: string;
+  password_hash: string | null;
+}
+
+interface AddressRow {
+  address: string;
+  member_id: string;
+}
+
+const IPV4_MAPPED_PREFIX = '::ffff:';
+const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+
+/**
+ * One spelling per client address, so the address a member registers and
+ * the one the proxy sees on its socket compare equal: IPv4-mapped IPv6
+ * (`::ffff:1.2.3.4`, what dual-stack sockets report) becomes `1.2.3.4`, IPv6
+ * is lower-cased and compressed (RFC 5952). Anything that is not an address is
+ * returned trimmed and unchanged, so a lookup with it simply finds nobody.
+ */
+export function canonicalClientAddress(address: string): string {
+  const text = address.trim();
+  // Fast path for the common socket cases; this runs on every proxied connection.
+  if (isIPv4(text)) return text;
+  if (text.startsWith(IPV4_MAPPED_PREFIX) && isIPv4(text.slice(IPV4_MAPPED_PREFIX.length))) {
+    return text.slice(IPV4_MAPPED_PREFIX.length);
+  }
+  const zoneAt = text.indexOf('%');
+  const bare = zoneAt === -1 ? text : text.slice(0, zoneAt);
+  if (isIP(bare) !== 6) return text;
+  const compressed = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
+  if (mapped !== null) return hexPairToDottedQuad(mapped[1]!, mapped[2]!);
+  return zoneAt === -1 ? compressed : compressed + text.slice(zoneAt);
+}
+
+function hexPairToDottedQuad(high: string, low: string): string {
+  const h = parseInt(high, 16);
+  const l = parseInt(low, 16);
+  return `${h >> 8}.${h & 0xff}.${l >> 8}.${l & 0xff}`;
+}
+
+export class DirectoryStore {
+  readonly #db: Database;
+  readonly #groupById: Statement<[string], GroupRecord>;
+  readonly #memberById: Statement<[string], MemberRow>;
+  readonly #addressesOf: Statement<[string], AddressRow>;
+  readonly #ownerOf: Statement<[string], AddressRow>;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#groupById = db.prepare('SELECT id, name FROM groups WHERE id = ?');
+    this.#memberById = db.prepare('SELECT id, name, group_id, password_hash FROM members WHERE id = ?');
+    this.#addressesOf = db.prepare('SELECT address, member_id FROM member_ips WHERE member_id = ? ORDER BY address');
+    this.#ownerOf = db.prepare('SELECT address, member_id FROM member_ips WHERE address = ?');
+  }
+
+  addGroup(group: GroupRecord): GroupRecord {
+    const record = Object.freeze({ id: checkId('group', group.id), name: checkName('group', group.name) });
+    this.#db
+      .transaction(() => {
+        if (this.#groupById.get(record.id) !== undefined) {
+          throw new WfError('WF_ERR_CONFLICT', `group "${record.id}" already exists`);
+        }
+        this.#db.prepare('INSERT INTO groups (id, name) VALUES (?, ?)').run(record.id, record.name);
+      })
+      .immediate();
+    return record;
+  }
+
+  listGroups(): GroupRecord[] {
+    return this.#db.prepare<[], GroupRecord>('SELECT id, name FROM groups ORDER BY id').all();
+  }
+
+  removeGroup(id: string): void {
+    this.#db
+      .transaction(() => {
+        this.#requireGroup(id);
+        const members = this.#db
+          .prepare<[string], { id: string }>('SELECT id FROM members WHERE group_id = ? ORDER BY id')
+          .all(id)
+          .map((row) => row.id);
+        if (members.length > 0) {
+          const shown = members.slice(0, 5).join(', ') + (members.length > 5 ? ', …' : '');
+          throw new WfError('WF_ERR_CONFLICT', `group "${id}" still has ${members.length} member(s) (${shown}): remove them first`);
+        }
+        this.#db.prepare('DELETE FROM groups WHERE id = ?').run(id);
+      })
+      .immediate();
+  }
+
+  addMember(member: NewMember): MemberRecord {
+    const id = checkId('member', member.id);
+    const name = checkName('member', member.name);
+    const groupId = checkId('group', member.groupId);
+    const passwordHash = checkHash(member.passwordHash ?? null);
+    const ips = canonicalAddresses(member.ips ?? []);
+    this.#db
+      .transaction(() => {
+        this.#requireGroup(groupId);
+        if (this.#memberById.get(id) !== undefined) {
+          throw new WfError('WF_ERR_CONFLICT', `member "${id}" already exists`);
+        }
+        this.#assertAddressesFree(id, ips);
+        this.#db
+          .prepare('INSERT INTO members (id, name, group_id, password_hash) VALUES (?, ?, ?, ?)')
+          .run(id, name, groupId, passwordHash);
+        this.#insertAddresses(id, ips);
+      })
+      .immediate();
+    return freezeMember({ id, name, groupId, passwordHash, ips });
+  }
+
+  listMembers(): MemberRecord[] {
+    return [...this.snapshot().members.values()];
+  }
+
+  getMember(id: string): MemberRecord | null {
+    return this.#db.transaction(() => {
+      const row = this.#memberById.get(id);
+      if (row === undefined) return null;
+      return toRecord(row, this.#addressesOf.all(id).map((a) => a.address));
+    })();
+  }
+
+  removeMember(id: string): void {
+    const result = this.#db.prepare('DELETE FROM members WHERE id = ?').run(id);
+    if (result.changes === 0) throw memberNotFound(id);
+  }
+
+  /** Sets or (with null) clears a member's password hash. */
+  setPassword(id: string, passwordHash: string | null): void {
+    const hash = checkHash(passwordHash);
+    const result = this.#db.prepare(`UPDATE members SET password_hash = ?, updated_at = ${NOW} WHERE id = ?`).run(hash, id);
+    if (result.changes === 0) throw memberNotFound(id);
+  }
+
+  /** Replaces the member's registered addresses with `ips` (an empty list clears them). */
+  setIps(id: string, ips: readonly string[]): readonly string[] {
+    const addresses = canonicalAddresses(ips);
+    this.#db
+      .transaction(() => {
+        if (this.#memberById.get(id) === undefined) throw memberNotFound(id);
+        this.#assertAddressesFree(id, addresses);
+        this.#db.prepare('DELETE FROM member_ips WHERE member_id = ?').run(id);
+        this.#insertAddresses(id, addresses);
+        this.#db.prepare(`UPDATE members SET updated_at = ${NOW} WHERE id = ?`).run(id);
+      })
+      .immediate();
+    return addresses;
+  }
+
+  /** The whole directory, read in one transaction so it is consistent. */
+  snapshot(): DirectorySnapshot {
+    return this.#db.transaction(() => {
+      const groups = new Map(this.listGroups().map((g) => [g.id, Object.freeze(g)] as const));
+      const rows = this.#db
+        .prepare<[], MemberRow>('SELECT id, name, group_id, password_hash FROM members ORDER BY id')
+        .all();
+      const addresses = this.#db
+        .prepare<[], AddressRow>('SELECT address, member_id FROM member_ips ORDER BY address')
+        .all();
+      return buildSnapshot(groups, rows, addresses);
+    })();
+  }
+
+  #requireGroup(id: string): void {
+    if (this.#groupById.get(id) === undefined) {
+      throw new WfError('WF_ERR_NOT_FOUND', `group "${id}" does not exist: add it first with "wardgate groups add"`);
+    }
+  }
+
+  #assertAddressesFree(memberId: string, addresses: readonly string[]): void {
+    for (const address of addresses) {
+      const owner = this.#ownerOf.get(address);
+      if (owner !== undefined && owner.member_id !== memberId) {
+        throw new WfError(
+          'WF_ERR_CONFLICT',
+          `address ${address} is already registered to member "${owner.member_id}", so it cannot also be registered to "${memberId}"`,
+        );
+      }
+    }
+  }
+
+  #insertAddresses(memberId: string, addresses: readonly string[]): void {
+    const insert = this.#db.prepare('INSERT INTO member_ips (address, member_id) VALUES (?, ?)');
+    for (const address of addresses) insert.run(address, memberId);
+  }
+}
+
+function buildSnapshot(
+  groups: Map<string, GroupRecord>,
+  rows: readonly MemberRow[],
+  addresses: readonly AddressRow[],
+): DirectorySnapshot {
+  const byIp = new Map<string, string>();
+  const ipsOf = new Map<string, string[]>();
+  for (const { address, member_id } of addresses) {
+    byIp.set(address, member_id);
+    const list = ipsOf.get(member_id);
+    if (list === undefined) ipsOf.set(member_id, [address]);
+    else list.push(address);
+  }
+  const members = new Map(rows.map((row) => [row.id, toRecord(row, ipsOf.get(row.id) ?? [])] as const));
+  return Object.freeze({ members, byIp, groups });
+}
+
+function toRecord(row: MemberRow, ips: string[]): MemberRecord {
+  return freezeMember({ id: row.id, name: row.name, groupId: row.group_id, passwordHash: row.password_hash, ips });
+}
+
+function freezeMember(member: MemberRecord): MemberRecord {
+  return Object.freeze({ ...member, ips: Object.freeze([...member.ips]) });
+}
+
+function memberNotFound(id: string): WfError {
+  return new WfError('WF_ERR_NOT_FOUND', `member "${id}" does not exist`);
+}
+
+function checkId(kind: 'member' | 'group', id: string): string {
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+    throw new WfError(
+      'WF_ERR_INVALID_INPUT',
+      `${kind} id "${String(id)}" is not valid: use 1 to 64 characters from a-z, 0-9, '.', '_' and '-', ` +
+        'starting with a letter or digit (lower case only)',
+    );
+  }
+  return id;
+}
+
+function checkName(kind: 'member' | 'group', name: string): string {
+  const trimmed = typeof name === 'string' ? name.trim() : '';
+  if (trimmed.length === 0) throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name must not be empty`);
+  if ([...trimmed].length > MAX_NAME_LENGTH) {
+    throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name is too long: use at most ${MAX_NAME_LENGTH} characters`);
+  }
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
+    throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name must be one line of printable text`);
+  }
+  return trimmed;
+}
+
+function checkHash(hash: string | null): string | null {
+  if (hash !== null && !isPasswordHash(hash)) {
+    // Refuses plain text handed in by mistake: only hashPassword() output is ever stored.
+    throw new WfError('WF_ERR_INVALID_INPUT', 'the password hash is not in the scrypt format made by hashPassword()');
+  }
+  return hash;
+}
+
+/** Validates, canonicalises and de-duplicates, keeping a stable sorted order. */
+function canonicalAddresses(ips: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const ip of ips) {
+    const text = typeof ip === 'string' ? ip.trim() : '';
+    const bare = text.includes('%') ? text.slice(0, text.indexOf('%')) : text;
+    if (isIP(bare) === 0) {
+      throw new WfError(
+        'WF_ERR_INVALID_INPUT',
+        `"${String(ip)}" is not an IP address: give single addresses like 192.0.2.10 or 2001:db8::10 (ranges are not supported)`,
+      );
+    }
+    out.add(canonicalClientAddress(text));
+  }
+  return [...out].sort();
+}

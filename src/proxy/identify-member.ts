@@ -1,0 +1,82 @@
+/**
+ * identify: who is asking. `Proxy-Authorization: Basic` checked against the
+ * member directory, else the member registered for the client's address.
+ * Nobody else gets through: wardgate is never an open proxy.
+ *
+ * Password checks use scrypt, which is deliberately slow, so a successful
+ * check is remembered (keyed by a SHA-256 of the credentials, never the
+ * password itself) for `cacheTtlMs`. The entry is tied to the stored hash it
+ * was checked against, so changing a member's password or removing the member
+ * invalidates it at once.
+ */
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { DirectorySnapshot, MemberRecord } from '../directory/directory-snapshot.ts';
+
+export type Identity =
+  | { readonly ok: true; readonly member: MemberRecord; readonly via: 'password' | 'address' }
+  | { readonly ok: false; readonly reason: 'no-credentials' | 'malformed-credentials' | 'bad-credentials'; readonly username?: string };
+
+export type VerifyPassword = (password: string, storedHash: string) => Promise<boolean>;
+
+export interface IdentifyOptions {
+  readonly verifyPassword: VerifyPassword;
+  /** How long a verified password is trusted without re-running scrypt. */
+  readonly cacheTtlMs: number;
+  readonly cacheSize: number;
+}
+
+interface VerifiedEntry {
+  readonly memberId: string;
+  readonly storedHash: string;
+}
+
+const NO_CREDENTIALS: Identity = Object.freeze({ ok: false, reason: 'no-credentials' });
+const MALFORMED: Identity = Object.freeze({ ok: false, reason: 'malformed-credentials' });
+
+export function parseBasicCredentials(header: string): { username: string; password: string } | null {
+  const match = /^\s*basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
+  if (match === null) return null;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export function createIdentifier(options: IdentifyOptions) {
+  const verified = new LRUCache<string, VerifiedEntry>({ max: options.cacheSize, ttl: options.cacheTtlMs });
+
+  async function byPassword(header: string, directory: DirectorySnapshot): Promise<Identity> {
+    const credentials = parseBasicCredentials(header);
+    if (credentials === null) return MALFORMED;
+    const username = credentials.username.toLowerCase();
+    const member = directory.members.get(username);
+    const refused: Identity = { ok: false, reason: 'bad-credentials', username };
+    if (member === undefined || member.passwordHash === null) return refused;
+    const key = createHash('sha256').update(header).digest('base64');
+    const cached = verified.get(key);
+    if (cached !== undefined && cached.memberId === member.id && cached.storedHash === member.passwordHash) {
+      return { ok: true, member, via: 'password' };
+    }
+    if (!(await options.verifyPassword(credentials.password, member.passwordHash))) return refused;
+    verified.set(key, { memberId: member.id, storedHash: member.passwordHash });
+    return { ok: true, member, via: 'password' };
+  }
+
+  /**
+   * Credentials, when sent, must be right: a wrong password is refused even
+   * from a registered address, so a typo is never silently someone else.
+   */
+  return function identify(
+    authorization: string | undefined,
+    clientAddress: string,
+    directory: DirectorySnapshot,
+  ): Identity | Promise<Identity> {
+    if (authorization !== undefined) return byPassword(authorization, directory);
+    const memberId = directory.byIp.get(clientAddress);
+    const member = memberId === undefined ? undefined : directory.members.get(memberId);
+    return member === undefined ? NO_CREDENTIALS : { ok: true, member, via: 'address' };
+  };
+}
+
+export type Identify = ReturnType<typeof createIdentifier>;

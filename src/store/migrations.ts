@@ -1,0 +1,148 @@
+/**
+ * Schema migrations for the embedded SQLite store: a versioned, append-only
+ * list, and the runner that brings a database up to date when it is opened.
+ *
+ * Invariants:
+ * - `MIGRATIONS` only ever grows at the end. A released migration is never
+ *   edited: a database that already ran it would not run the new text.
+ *   Later features (grants, staff accounts) add migration 2, 3, … here.
+ * - Versions are 1, 2, 3, … with no gaps (checked when this module loads).
+ * - Each migration runs in its own IMMEDIATE transaction together with its
+ *   `schema_migrations` row, so a failed one leaves no trace and two
+ *   processes opening the same new database cannot both apply it.
+ * - A database that has a version this code does not know was written by a
+ *   newer wardgate; it is refused rather than used with a guessed schema.
+ */
+import type Database from 'better-sqlite3';
+import { WfError } from '../errors.ts';
+
+export interface Migration {
+  readonly version: number;
+  /** Short kebab-case label, recorded in schema_migrations for people reading the DB. */
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** ISO-8601 UTC with milliseconds, the timestamp format of every table. */
+const NOW_SQL = `(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'directory',
+    sql: `
+      CREATE TABLE groups (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        created_at TEXT NOT NULL DEFAULT ${NOW_SQL}
+      );
+      CREATE TABLE members (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        group_id      TEXT NOT NULL REFERENCES groups(id),
+        password_hash TEXT,
+        created_at    TEXT NOT NULL DEFAULT ${NOW_SQL},
+        updated_at    TEXT NOT NULL DEFAULT ${NOW_SQL}
+      );
+      CREATE INDEX members_group_id ON members(group_id);
+      CREATE TABLE member_ips (
+        address   TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE
+      );
+      CREATE INDEX member_ips_member_id ON member_ips(member_id);
+    `,
+  },
+]);
+
+assertWellFormed(MIGRATIONS);
+
+/** The schema version this build of wardgate expects. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+
+function assertWellFormed(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration "${migration.name}" has version ${migration.version}; expected ${index + 1}`);
+    }
+  });
+}
+
+const CREATE_LEDGER = `
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL DEFAULT ${NOW_SQL}
+  )`;
+
+/** Highest applied version, 0 for a fresh database (read-only safe). */
+export function currentSchemaVersion(db: Database.Database): number {
+  const ledger = db
+    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`)
+    .get();
+  if (ledger === undefined) return 0;
+  const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
+  return row.version ?? 0;
+}
+
+function refuseNewer(found: number, where: string): never {
+  throw new WfError(
+    'WF_ERR_STORE',
+    `the database at ${where} has schema version ${found}, but this wardgate only knows up to version ` +
+      `${LATEST_SCHEMA_VERSION}: it was written by a newer wardgate. Upgrade wardgate, or point --data-dir at another directory.`,
+  );
+}
+
+/**
+ * Applies every pending migration, each in its own transaction.
+ * `where` names the database file in error messages.
+ */
+export function migrate(db: Database.Database, where: string): void {
+  db.exec(CREATE_LEDGER);
+  const found = currentSchemaVersion(db);
+  if (found > LATEST_SCHEMA_VERSION) refuseNewer(found, where);
+  // The usual case (nothing pending) takes no write lock, so opening stays cheap beside a busy writer.
+  for (const migration of MIGRATIONS) {
+    if (migration.version > found) applyMigration(db, migration, where);
+  }
+}
+
+function applyMigration(db: Database.Database, migration: Migration, where: string): void {
+  const apply = db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated since we looked.
+    const found = currentSchemaVersion(db);
+    if (found > LATEST_SCHEMA_VERSION) refuseNewer(found, where);
+    if (found >= migration.version) return;
+    db.exec(migration.sql);
+    db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(migration.version, migration.name);
+  });
+  try {
+    apply.immediate();
+  } catch (error) {
+    if (error instanceof WfError) throw error;
+    throw new WfError(
+      'WF_ERR_STORE',
+      `could not upgrade the database at ${where} to schema version ${migration.version} (${migration.name}): ${describe(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * For read-only connections, which cannot migrate: the schema must already
+ * be exactly the one this code expects.
+ */
+export function assertSchemaCurrent(db: Database.Database, where: string): void {
+  const found = currentSchemaVersion(db);
+  if (found > LATEST_SCHEMA_VERSION) refuseNewer(found, where);
+  if (found < LATEST_SCHEMA_VERSION) {
+    throw new WfError(
+      'WF_ERR_STORE',
+      `the database at ${where} has schema version ${found}, older than this wardgate's ${LATEST_SCHEMA_VERSION}, ` +
+        'and it was opened read-only so it cannot be upgraded. Run any wardgate command that writes (e.g. `wardgate groups list`) once to upgrade it.',
+    );
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * big-download: a 256 MiB response through wardgate (a separate process, run
- * exactly as `wardgate serve` runs) from a local origin, next to the same
+ * exactly as `npm start` runs it, from dist/) from a local origin, next to the same
  * download direct from the origin in the same run. Reports MB/s both ways, the
  * ratio, and the proxy's resident memory before, at peak and its growth — the
  * foundation issue's check that a body is streamed, never buffered whole.
@@ -57,9 +57,10 @@ async function waitForPort(port: number, deadlineMs: number): Promise<void> {
 const dataDir = mkdtempSync(join(tmpdir(), 'wardgate-bench-'));
 await seedDirectory(dataDir);
 const origin = await startOrigin();
+// The compiled CLI, as `npm start` runs it in production (the npm script builds it first).
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', 'src/cli.ts', 'serve', '--listen', `127.0.0.1:${proxyPort}`, '--data-dir', dataDir, '--categories', FIXTURE_CATEGORIES, '--resolve', 'origin.test:127.0.0.1'],
+  ['bin/wardgate.js', 'serve', '--listen', `127.0.0.1:${proxyPort}`, '--data-dir', dataDir, '--categories', FIXTURE_CATEGORIES, '--resolve', 'origin.test:127.0.0.1'],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );
 try {

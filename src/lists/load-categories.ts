@@ -107,7 +107,7 @@ async function readMeta(
   }
   const meta: Partial<Record<string, string | boolean>> = {};
   for (const [key, field] of Object.entries(value)) {
-    const type = fields[key];
+    const type = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (type === undefined) diagnostics.push({ file: rel, line: 0, message: `unknown key "${key}" ignored` });
     else if (typeof field !== type) diagnostics.push({ file: rel, line: 0, message: `"${key}" must be a ${type}: default used` });
     else meta[key] = field as string | boolean;
@@ -118,6 +118,17 @@ async function readMeta(
 async function listFolder(root: string, rel: string): Promise<Dirent[]> {
   const entries = await readdir(path.join(root, rel), { withFileTypes: true });
   return entries.filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** listFolder below the root: an unreadable folder is a diagnostic, not a failed load. */
+async function listSubFolder(root: string, rel: string, diagnostics: ListDiagnostic[]): Promise<Dirent[]> {
+  try {
+    return await listFolder(root, rel);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    diagnostics.push({ file: rel, line: 0, message: `cannot read folder (${code ?? String(err)}): skipped` });
+    return [];
+  }
 }
 
 async function isFolder(root: string, rel: string, entry: Dirent): Promise<boolean> {
@@ -150,7 +161,7 @@ async function loadSubList(root: string, category: CategoryMeta, name: string, s
     grantable: category.grantable && raw.grantable !== false,
   };
   const loaded = await readList(root, folder, { id: folder, category: category.id, grantable: meta.grantable, source });
-  for (const entry of await listFolder(root, folder)) {
+  for (const entry of await listSubFolder(root, folder, diagnostics)) {
     if (await isFolder(root, `${folder}/${entry.name}`, entry)) {
       diagnostics.push({ file: `${folder}/${entry.name}`, line: 0, message: 'sub-lists cannot be nested: folder skipped' });
     } else if (!LIST_FILES.has(entry.name)) {
@@ -188,7 +199,7 @@ async function loadCategory(root: string, id: string, source: ListSource): Promi
   const lists = [...own.lists];
   diagnostics.push(...own.diagnostics);
   const subLists: SubListMeta[] = [];
-  for (const entry of await listFolder(root, id)) {
+  for (const entry of await listSubFolder(root, id, diagnostics)) {
     const rel = `${id}/${entry.name}`;
     if (!(await isFolder(root, rel, entry))) {
       if (!LIST_FILES.has(entry.name)) diagnostics.push({ file: rel, line: 0, message: 'unknown file ignored (expected meta.json, domains, urls, keywords or a sub-list folder)' });
@@ -257,7 +268,7 @@ async function loadSpecial(
   diagnostics.push(...trusted.diagnostics, ...exceptions.diagnostics);
   for (const [folder, expected] of [[TRUSTED, 'domains'], [EXCEPTIONS, 'keywords']] as const) {
     if (!present.has(folder)) continue;
-    for (const entry of await listFolder(root, folder)) {
+    for (const entry of await listSubFolder(root, folder, diagnostics)) {
       if (entry.name !== expected) diagnostics.push({ file: `${folder}/${entry.name}`, line: 0, message: `ignored: only "${expected}" is read here` });
     }
   }

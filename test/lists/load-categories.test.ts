@@ -31,7 +31,8 @@ test('meta.json is read, with defaults and diagnostics for bad ones', () => {
   const weapons = loaded.categories.find((c) => c.id === 'weapons')!;
   assert.equal(weapons.title, 'weapons');
   assert.equal(weapons.optional, false);
-  assert.equal(diag('weapons/meta.json').length, 3); // title type, optional mismatch, unknown key
+  assert.equal(diag('weapons/meta.json').length, 4); // title type, two unknown keys, optional mismatch
+  assert.ok(diag('weapons/meta.json').some(([, m]) => m === 'unknown key "toString" ignored'));
   assert.equal(diag('weapons/domain').length, 1);
 });
 

@@ -43,6 +43,8 @@ export function createProxyServer(ctx: ProxyContext): ProxyServer {
   });
   // One more than allowed, so the handler can see the limit was crossed (node silently drops extras).
   server.maxHeadersCount = limits.maxHeadersCount + 1;
+  // A client connection (mid-upload, mid-download) with no bytes either way for this long is closed.
+  server.setTimeout(limits.idleTimeoutMs);
 
   server.on('request', (req, res) => void handleHttpRequest(ctx, req, res, false));
   server.on('checkContinue', (req, res) => void handleHttpRequest(ctx, req, res, true));

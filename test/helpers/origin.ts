@@ -6,6 +6,7 @@
  *   /bytes?n=N        N bytes streamed in 64 KiB chunks
  *   /chunked          a chunked body in three parts
  *   /status?code=N    empty response with that status
+ *   /slow?ms=N        1 KiB body after N milliseconds
  *   /hang             accepts and never answers
  *   /ws               WebSocket echo (ws library)
  */
@@ -68,6 +69,12 @@ export async function startOrigin(): Promise<Origin> {
       case '/status':
         res.writeHead(Number(url.searchParams.get('code') ?? '204'));
         res.end();
+        return;
+      case '/slow':
+        setTimeout(() => {
+          res.writeHead(200, { 'content-length': SMALL.length });
+          res.end(SMALL);
+        }, Number(url.searchParams.get('ms') ?? '100'));
         return;
       case '/hang':
         hanging.add(req);

@@ -67,10 +67,13 @@ try {
   await waitForPort(proxyPort, 20_000);
   const path = `/bytes?n=${bytes}`;
   const direct = await download({ port: origin.port, path });
+  const auth = { 'proxy-authorization': basicAuth(ALICE.id, ALICE.password) };
+  // Warm-up through the proxy (JIT, upstream pool, sign-in cache), so the growth measured is the big body's alone.
+  await download({ port: proxyPort, path: `http://origin.test:${origin.port}/bytes?n=${8 * 1024 * 1024}`, headers: auth });
   const rssBefore = rssBytes(child.pid!);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(child.pid!))), 50);
-  const proxied = await download({ port: proxyPort, path: `http://origin.test:${origin.port}${path}`, headers: { 'proxy-authorization': basicAuth(ALICE.id, ALICE.password) } });
+  const proxied = await download({ port: proxyPort, path: `http://origin.test:${origin.port}${path}`, headers: auth });
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, rssBytes(child.pid!));
   if (proxied.received !== bytes || direct.received !== bytes) throw new Error(`short download: proxied ${proxied.received}, direct ${direct.received}, expected ${bytes}`);

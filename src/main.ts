@@ -15,16 +15,20 @@ import { createProxyServer } from './proxy/proxy-server.ts';
 import { Upstream } from './proxy/upstream.ts';
 import { openDatabase } from './store/database.ts';
 import { watchDatabase } from './store/change-watcher.ts';
+import { createListReloader, type ReloadOutcome } from './reload/list-reloader.ts';
+import { join } from 'node:path';
 
 /** How often the store is polled for changes made by other processes (CLI, admin). */
 const STORE_POLL_MS = 250;
+/** Quiet time after the last list file change before the lists are rebuilt. */
+const LIST_CHANGE_DEBOUNCE_MS = 500;
 
 export interface Wardgate {
   readonly address: HostPort;
   readonly snapshots: SnapshotHolder;
   readonly loggers: Loggers;
-  /** Re-reads the category folders; the old lists keep serving if the new ones cannot be loaded. */
-  reloadLists(): Promise<boolean>;
+  /** Rebuilds the category lists off the request path; the old lists keep serving if the new ones have problems. */
+  reloadLists(trigger: string): Promise<ReloadOutcome>;
   /** Graceful stop: finish in-flight requests (up to the configured grace), flush logs, close the store. */
   stop(): Promise<void>;
 }
@@ -73,20 +77,18 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     log.warn('no members in the directory yet, so every request will be refused (407): add them with `wardgate groups add` and `wardgate members add`');
   }
 
-  async function reloadLists(): Promise<boolean> {
-    try {
-      const next = await loadListsSnapshot(config);
-      logDiagnostics(log, next.diagnostics);
-      snapshots.update({ classifier: next.classifier, policy: next.policy });
-      log.info({ snapshot: snapshots.current.version, ...next.classifier.stats }, 'category lists reloaded');
-      return true;
-    } catch (error) {
-      log.error({ err: error }, 'category lists could not be reloaded; the previous lists keep serving');
-      return false;
-    }
-  }
+  const reloader = createListReloader({
+    snapshots,
+    log,
+    build: () => loadListsSnapshot(config),
+    watchDirs: [config.categoriesDir, join(config.dataDir, 'lists', 'imported')],
+    debounceMs: LIST_CHANGE_DEBOUNCE_MS,
+    servingDiagnostics: lists.diagnostics,
+  });
+  reloader.watch();
 
   async function stop(): Promise<void> {
+    reloader.stop();
     watcher.stop();
     await proxy.close(config.limits.shutdownGraceMs);
     await upstream.close().catch(() => upstream.destroy());
@@ -94,5 +96,5 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     loggers.flush();
   }
 
-  return { address, snapshots, loggers, reloadLists, stop };
+  return { address, snapshots, loggers, reloadLists: (trigger) => reloader.reload(trigger), stop };
 }

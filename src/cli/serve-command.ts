@@ -31,7 +31,7 @@ export async function runServeCommand(argv: string[], io: CliIO): Promise<number
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => void wardgate.reloadLists());
+  process.on('SIGHUP', () => void wardgate.reloadLists('SIGHUP'));
   // Serve until a signal ends the process.
   return new Promise<number>(() => undefined);
 }

@@ -60,7 +60,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   const upstream = new Upstream({ parentProxy: config.parentProxy, resolve: config.resolve, ...config.limits });
   const proxy = createProxyServer({
     snapshots,
-    identify: createIdentifier({ verifyPassword, cacheTtlMs: 5 * 60_000, cacheSize: 10_000 }),
+    identify: createIdentifier({ verifyPassword, cacheTtlMs: 5 * 60_000, cacheSize: 10_000, maxFailures: 20, failureWindowMs: 5 * 60_000 }),
     decisionLog: loggers.decisions,
     appLog: log,
     now: options.now ?? Date.now,

@@ -71,7 +71,9 @@ export async function admit(
     const message =
       identity.reason === 'no-credentials'
         ? 'This proxy needs you to sign in with your council user name and password.'
-        : 'The user name or password was not accepted.';
+        : identity.reason === 'locked-out'
+          ? 'Too many failed sign-ins from this computer. Wait a few minutes, then try again.'
+          : 'The user name or password was not accepted.';
     if (identity.reason !== 'no-credentials') {
       deps.appLog.warn({ client, username: identity.username ?? null, reason: identity.reason }, 'proxy sign-in refused');
     }

@@ -8,6 +8,11 @@
  * password itself) for `cacheTtlMs`. The entry is tied to the stored hash it
  * was checked against, so changing a member's password or removing the member
  * invalidates it at once.
+ *
+ * Guessing passwords through the proxy is throttled per client address: after
+ * `maxFailures` wrong passwords within `failureWindowMs`, that address gets
+ * 407 without any password being checked until the window passes. Keyed by
+ * address, not user name, so nobody can lock a member out from elsewhere.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -15,7 +20,11 @@ import type { DirectorySnapshot, MemberRecord } from '../directory/directory-sna
 
 export type Identity =
   | { readonly ok: true; readonly member: MemberRecord; readonly via: 'password' | 'address' }
-  | { readonly ok: false; readonly reason: 'no-credentials' | 'malformed-credentials' | 'bad-credentials'; readonly username?: string };
+  | {
+      readonly ok: false;
+      readonly reason: 'no-credentials' | 'malformed-credentials' | 'bad-credentials' | 'locked-out';
+      readonly username?: string;
+    };
 
 export type VerifyPassword = (password: string, storedHash: string) => Promise<boolean>;
 
@@ -24,6 +33,9 @@ export interface IdentifyOptions {
   /** How long a verified password is trusted without re-running scrypt. */
   readonly cacheTtlMs: number;
   readonly cacheSize: number;
+  /** Wrong passwords from one address before it is locked out for the rest of the window. */
+  readonly maxFailures: number;
+  readonly failureWindowMs: number;
 }
 
 interface VerifiedEntry {
@@ -45,20 +57,29 @@ export function parseBasicCredentials(header: string): { username: string; passw
 
 export function createIdentifier(options: IdentifyOptions) {
   const verified = new LRUCache<string, VerifiedEntry>({ max: options.cacheSize, ttl: options.cacheTtlMs });
+  // Counts from an address's first failure until its window ends; later failures do not extend the window.
+  const failures = new LRUCache<string, { count: number }>({ max: 10_000, ttl: options.failureWindowMs, noUpdateTTL: true });
 
-  async function byPassword(header: string, directory: DirectorySnapshot): Promise<Identity> {
+  function refuse(clientAddress: string, username: string): Identity {
+    const entry = failures.get(clientAddress);
+    if (entry === undefined) failures.set(clientAddress, { count: 1 });
+    else entry.count++;
+    return { ok: false, reason: 'bad-credentials', username };
+  }
+
+  async function byPassword(header: string, clientAddress: string, directory: DirectorySnapshot): Promise<Identity> {
     const credentials = parseBasicCredentials(header);
     if (credentials === null) return MALFORMED;
     const username = credentials.username.toLowerCase();
+    if ((failures.get(clientAddress)?.count ?? 0) >= options.maxFailures) return { ok: false, reason: 'locked-out', username };
     const member = directory.members.get(username);
-    const refused: Identity = { ok: false, reason: 'bad-credentials', username };
-    if (member === undefined || member.passwordHash === null) return refused;
+    if (member === undefined || member.passwordHash === null) return refuse(clientAddress, username);
     const key = createHash('sha256').update(header).digest('base64');
     const cached = verified.get(key);
     if (cached !== undefined && cached.memberId === member.id && cached.storedHash === member.passwordHash) {
       return { ok: true, member, via: 'password' };
     }
-    if (!(await options.verifyPassword(credentials.password, member.passwordHash))) return refused;
+    if (!(await options.verifyPassword(credentials.password, member.passwordHash))) return refuse(clientAddress, username);
     verified.set(key, { memberId: member.id, storedHash: member.passwordHash });
     return { ok: true, member, via: 'password' };
   }
@@ -72,7 +93,7 @@ export function createIdentifier(options: IdentifyOptions) {
     clientAddress: string,
     directory: DirectorySnapshot,
   ): Identity | Promise<Identity> {
-    if (authorization !== undefined) return byPassword(authorization, directory);
+    if (authorization !== undefined) return byPassword(authorization, clientAddress, directory);
     const memberId = directory.byIp.get(clientAddress);
     const member = memberId === undefined ? undefined : directory.members.get(memberId);
     return member === undefined ? NO_CREDENTIALS : { ok: true, member, via: 'address' };

@@ -8,8 +8,12 @@ import { isWfError } from './errors.ts';
 import type { CliIO } from './cli/cli-io.ts';
 import { CLASSIFY_USAGE, runClassifyCommand } from './cli/classify-command.ts';
 import { runGroupsCommand } from './cli/groups-command.ts';
+import { runListsCommand } from './cli/lists-command.ts';
 import { runMembersCommand } from './cli/members-command.ts';
 import { runServeCommand, SERVE_USAGE } from './cli/serve-command.ts';
+import { runUsersCommand } from './cli/users-command.ts';
+import { runGrantsCommand } from './cli/grants-command.ts';
+import { runAuditCommand } from './cli/audit-command.ts';
 
 const HELP = `wardgate — web-filtering forward proxy for council members
 
@@ -18,6 +22,15 @@ ${CLASSIFY_USAGE}
 Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--ip ADDR]...
        wardgate members list [--json] | remove ID | passwd ID | set-ips ID --ip ADDR...
        wardgate groups add ID --name NAME | list [--json] | remove ID
+       wardgate lists import SOURCE... [--format ut1|squidguard|hosts|plain] [--map FILE] [--category ID]... [--name NAME] [--into DIR]
+       wardgate lists update [NAME...] [--verbose] | test [--json] [--member ID] [--stdin] URL...
+       wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member ID] --password-stdin
+       wardgate users list [--json] | remove ID | passwd ID | disable ID | enable ID
+       wardgate grants list [--status S] [--member ID] [--group G] [--json] | history MEMBER
+       wardgate grants request --member ID (--category C | --domain D | --url PREFIX) --reason TEXT [--days N]
+       wardgate grants approve ID --by STAFF [--expires DATE | --days N] [--note TEXT]
+       wardgate grants decline ID --by STAFF [--note TEXT] | revoke ID --by STAFF [--note TEXT]
+       wardgate audit events [--subject ID] [--actor A] [--action A] [--from DATE] [--to DATE] [--json]
        wardgate help | version
 
 Every command accepts --config FILE and --data-dir DIR. See README.md for all settings.
@@ -30,6 +43,10 @@ const COMMANDS: Record<string, Command> = {
   classify: runClassifyCommand,
   members: runMembersCommand,
   groups: runGroupsCommand,
+  lists: runListsCommand,
+  users: runUsersCommand,
+  grants: runGrantsCommand,
+  audit: runAuditCommand,
 };
 
 function version(): string {

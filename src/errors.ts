@@ -14,11 +14,16 @@ export const ERROR_CODES = {
   WF_ERR_NOT_FOUND: 'record not found',
   WF_ERR_CONFLICT: 'record already exists',
   WF_ERR_INVALID_INPUT: 'invalid input',
+  WF_ERR_FORBIDDEN: 'not allowed by the grant rules',
+  WF_ERR_GRANT_STATE: 'grant is not in a state that allows this',
+  WF_ERR_AUTH: 'staff sign-in refused',
   WF_ERR_UPSTREAM_DNS: 'upstream host name could not be resolved',
   WF_ERR_UPSTREAM_REFUSED: 'upstream refused the connection',
   WF_ERR_UPSTREAM_TIMEOUT: 'upstream timed out',
   WF_ERR_UPSTREAM_RESET: 'upstream closed the connection',
   WF_ERR_UPSTREAM_PROTOCOL: 'upstream sent an invalid response',
+  WF_ERR_LOG_WRITE: 'decision log cannot be written',
+  WF_ERR_LOG_TAMPERED: 'decision log hash chain is broken',
   WF_ERR_INTERNAL: 'internal error',
 } as const;
 

@@ -17,11 +17,18 @@ import { openDatabase } from './store/database.ts';
 import { watchDatabase } from './store/change-watcher.ts';
 import { createListReloader, type ReloadOutcome } from './reload/list-reloader.ts';
 import { join } from 'node:path';
+import { buildActiveGrants, EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
+import { startExpiryTicker } from './grants/expiry-ticker.ts';
+import { grantPolicyFromLists } from './grants/non-grantable.ts';
+import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
+import { StaffStore } from './grants/staff-store.ts';
 
 /** How often the store is polled for changes made by other processes (CLI, admin). */
 const STORE_POLL_MS = 250;
 /** Quiet time after the last list file change before the lists are rebuilt. */
 const LIST_CHANGE_DEBOUNCE_MS = 500;
+/** How often approved grants past their expiry are marked expired (honouring them stops at the exact instant regardless). */
+const EXPIRY_TICK_MS = 5_000;
 
 export interface Wardgate {
   readonly address: HostPort;
@@ -49,13 +56,36 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   const lists = await loadListsSnapshot(config);
   logDiagnostics(log, lists.diagnostics);
 
+  const now = options.now ?? Date.now;
   const db = openDatabase(config.dataDir);
   const directory = new DirectoryStore(db);
-  const snapshots = new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory: directory.snapshot(), grants: new Map() });
-  const watcher = watchDatabase(db, STORE_POLL_MS, () => {
-    snapshots.update({ directory: directory.snapshot() });
-    log.info({ snapshot: snapshots.current.version }, 'member directory reloaded');
+  const snapshots = new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory: directory.snapshot(), grants: EMPTY_GRANT_INDEX });
+  // The store checks non-grantable content against the lists serving now (they can be reloaded).
+  const grantStore = new SqliteGrantStore(db, {
+    policy: () => grantPolicyFromLists(snapshots.current.policy, snapshots.current.classifier),
+    clock: now,
   });
+  snapshots.update({ grants: await buildActiveGrants(grantStore, now()) });
+  // Members and grants changed by another process (CLI, admin) are picked up within STORE_POLL_MS.
+  const refreshStore = async (why: string) => {
+    try {
+      snapshots.update({ directory: directory.snapshot(), grants: await buildActiveGrants(grantStore, now()) });
+      log.info({ snapshot: snapshots.current.version, why }, 'members and grants reloaded');
+    } catch (error) {
+      log.error({ err: error }, 'members and grants could not be reloaded; the previous ones stay in force');
+    }
+  };
+  const watcher = watchDatabase(db, STORE_POLL_MS, () => void refreshStore('store changed'));
+  const ticker = startExpiryTicker({
+    store: grantStore,
+    intervalMs: EXPIRY_TICK_MS,
+    now,
+    onExpired: (expired) => void refreshStore(`${expired.length} grant(s) expired`),
+    onError: (error) => log.warn({ err: error }, 'marking expired grants failed; will retry'),
+  });
+  if (!new StaffStore(db).hasEnabledAdmin()) {
+    log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
+  }
 
   const upstream = new Upstream({ parentProxy: config.parentProxy, resolve: config.resolve, ...config.limits });
   const proxy = createProxyServer({
@@ -63,7 +93,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     identify: createIdentifier({ verifyPassword, cacheTtlMs: 5 * 60_000, cacheSize: 10_000, maxFailures: 20, failureWindowMs: 5 * 60_000 }),
     decisionLog: loggers.decisions,
     appLog: log,
-    now: options.now ?? Date.now,
+    now,
     upstream,
     connectPorts: new Set(config.connectPorts),
     limits: config.limits,
@@ -89,6 +119,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
 
   async function stop(): Promise<void> {
     reloader.stop();
+    ticker.stop();
     watcher.stop();
     await proxy.close(config.limits.shutdownGraceMs);
     await upstream.close().catch(() => upstream.destroy());

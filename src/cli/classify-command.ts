@@ -3,17 +3,19 @@
  * one JSON line per URL with the canonical target, the decision, the
  * categories and every rule that matched. It calls evaluate(), the function
  * the proxy calls, on a snapshot built the way the proxy builds it.
+ * `wardgate lists test` shares everything here but the output format.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { normaliseUrl } from '../classify/normalise-url.ts';
+import type { Target } from '../classify/target.ts';
 import { formatDiagnostic, loadListsSnapshot } from '../compose.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/config.ts';
 import type { DirectorySnapshot } from '../directory/directory-snapshot.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
 import { isWfError, WfError } from '../errors.ts';
-import { evaluate } from '../pipeline/evaluate.ts';
+import { evaluate, type Evaluation } from '../pipeline/evaluate.ts';
 import { SnapshotHolder, type RuntimeSnapshot } from '../pipeline/runtime-snapshot.ts';
 import { openDatabase } from '../store/database.ts';
 import type { CliIO } from './cli-io.ts';
@@ -33,8 +35,14 @@ function loadDirectory(config: Config, memberId: string | undefined): DirectoryS
   }
 }
 
-function classifyOne(raw: string, snapshot: RuntimeSnapshot, memberId: string | undefined): object {
-  let target;
+/** One URL, evaluated: the canonical target and what the proxy would do, or why the URL is unusable. */
+export type UrlEvaluation =
+  | { readonly input: string; readonly error: string }
+  | { readonly input: string; readonly target: Target; readonly evaluation: Evaluation; readonly member: string | undefined };
+
+/** Runs `raw` through normaliseUrl and evaluate(), exactly as the proxy would for `memberId`. */
+export function evaluateUrl(raw: string, snapshot: RuntimeSnapshot, memberId: string | undefined, now: number = Date.now()): UrlEvaluation {
+  let target: Target;
   try {
     target = normaliseUrl(raw, { assumeHttp: true });
   } catch (error) {
@@ -42,9 +50,16 @@ function classifyOne(raw: string, snapshot: RuntimeSnapshot, memberId: string | 
     throw error;
   }
   const member = memberId === undefined ? undefined : snapshot.directory.members.get(memberId);
-  const { classification, decision } = evaluate(target, member, snapshot, Date.now());
+  return { input: raw, target, evaluation: evaluate(target, member, snapshot, now), member: memberId };
+}
+
+/** The JSON line `wardgate classify` (and `lists test --json`) prints for one URL. */
+export function toClassifyLine(result: UrlEvaluation): object {
+  if ('error' in result) return { input: result.input, error: result.error };
+  const { target, evaluation, member } = result;
+  const { classification, decision } = evaluation;
   return {
-    input: raw,
+    input: result.input,
     target: target.url,
     host: target.host,
     decision: decision.action,
@@ -54,8 +69,30 @@ function classifyOne(raw: string, snapshot: RuntimeSnapshot, memberId: string | 
     grants: decision.grantIds,
     matches: classification.matches,
     trusted: classification.trusted,
-    ...(memberId === undefined ? {} : { member: memberId }),
+    ...(member === undefined ? {} : { member }),
   };
+}
+
+/**
+ * The snapshot `classify` and `lists test` evaluate against: the lists
+ * (council and imported) and policy the proxy would load, and the member
+ * directory when a member is named. Lists problems go to stderr.
+ */
+export async function loadEvaluationSnapshot(config: Config, memberId: string | undefined, io: CliIO): Promise<RuntimeSnapshot> {
+  const lists = await loadListsSnapshot(config);
+  for (const d of lists.diagnostics) io.stderr.write(`wardgate: category lists: ${formatDiagnostic(d)}\n`);
+  const directory = loadDirectory(config, memberId);
+  if (memberId !== undefined && !directory.members.has(memberId)) {
+    throw new WfError('WF_ERR_NOT_FOUND', `no member "${memberId}" in ${config.dataDir} (see \`wardgate members list\`)`);
+  }
+  return new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory, grants: new Map() }).current;
+}
+
+/** Each URL from the arguments, then (with `stdin`) one a line from standard input. */
+export async function* urlsToEvaluate(positionals: readonly string[], stdin: boolean, io: CliIO): AsyncGenerator<string> {
+  yield* positionals;
+  if (!stdin) return;
+  for await (const raw of createInterface({ input: io.stdin, crlfDelay: Infinity })) if (raw.trim() !== '') yield raw.trim();
 }
 
 export async function runClassifyCommand(argv: string[], io: CliIO): Promise<number> {
@@ -67,22 +104,12 @@ export async function runClassifyCommand(argv: string[], io: CliIO): Promise<num
   });
   if (positionals.length === 0 && values.stdin !== true) throw new WfError('WF_ERR_USAGE', `name at least one URL, or use --stdin\n${CLASSIFY_USAGE}`);
   const config = loadConfig(configFlags(values), io.env);
-  const lists = await loadListsSnapshot(config);
-  for (const d of lists.diagnostics) io.stderr.write(`wardgate: category lists: ${formatDiagnostic(d)}\n`);
-  const directory = loadDirectory(config, values.member);
-  if (values.member !== undefined && !directory.members.has(values.member)) {
-    throw new WfError('WF_ERR_NOT_FOUND', `no member "${values.member}" in ${config.dataDir} (see \`wardgate members list\`)`);
-  }
-  const snapshot = new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory, grants: new Map() }).current;
+  const snapshot = await loadEvaluationSnapshot(config, values.member, io);
   let failures = 0;
-  const emit = (raw: string) => {
-    const line = classifyOne(raw, snapshot, values.member);
-    if ('error' in line) failures++;
-    io.stdout.write(`${JSON.stringify(line)}\n`);
-  };
-  for (const raw of positionals) emit(raw);
-  if (values.stdin === true) {
-    for await (const raw of createInterface({ input: io.stdin, crlfDelay: Infinity })) if (raw.trim() !== '') emit(raw.trim());
+  for await (const raw of urlsToEvaluate(positionals, values.stdin === true, io)) {
+    const result = evaluateUrl(raw, snapshot, values.member);
+    if ('error' in result) failures++;
+    io.stdout.write(`${JSON.stringify(toClassifyLine(result))}\n`);
   }
   return failures === 0 ? 0 : 1;
 }

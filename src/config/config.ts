@@ -50,6 +50,25 @@ export interface LogConfig {
   readonly decisionsToStdout: boolean;
 }
 
+/** One public blocklist source that `wardgate lists update` re-imports. */
+export interface ListSourceSetting {
+  /** Folder below `<dataDir>/lists/imported` and the prefix of its list ids (`ut1:pornography/adult`). */
+  readonly name: string;
+  /** An http(s) URL, or a folder, archive or list file (an absolute path once loaded). */
+  readonly source: string;
+  /** Default: ut1 for a folder or archive, hosts or plain (by content) for one file. */
+  readonly format?: 'ut1' | 'squidguard' | 'hosts' | 'plain';
+  /** A category map file (absolute once loaded); default: the shipped categories/ut1-map.json for ut1. */
+  readonly map?: string;
+  /** For a single hosts or plain list: the council categories its entries block. */
+  readonly categories?: readonly string[];
+}
+
+export interface ListsConfig {
+  /** Re-imported in order by `wardgate lists update`; an empty array means none. */
+  readonly sources: readonly ListSourceSetting[];
+}
+
 export interface Config {
   /** Where the proxy listens. */
   readonly listen: HostPort;
@@ -68,4 +87,6 @@ export interface Config {
   readonly classifyCacheSize: number;
   readonly limits: LimitsConfig;
   readonly log: LogConfig;
+  /** Public blocklists imported into `<dataDir>/lists/imported`. */
+  readonly lists: ListsConfig;
 }

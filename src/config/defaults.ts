@@ -24,4 +24,5 @@ export const DEFAULTS: Config = Object.freeze({
     shutdownGraceMs: 10_000, // 10 s for in-flight requests at shutdown
   }),
   log: Object.freeze({ level: 'info', decisionsToStdout: false }),
+  lists: Object.freeze({ sources: Object.freeze([]) }), // no imported sources until configured
 });

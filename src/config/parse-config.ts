@@ -20,7 +20,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import type { CategorySetting, Config, HostPort, LimitsConfig, LogConfig, ResolveOverride } from './config.ts';
+import type { CategorySetting, Config, HostPort, LimitsConfig, ListsConfig, LogConfig, ResolveOverride } from './config.ts';
 import { DEFAULTS } from './defaults.ts';
 import { ALL_CATEGORY_IDS, isCategoryId } from '../policy/categories.ts';
 import { WfError } from '../errors.ts';
@@ -37,6 +37,7 @@ export interface ConfigLayer {
   readonly classifyCacheSize?: number;
   readonly limits?: Partial<LimitsConfig>;
   readonly log?: Partial<LogConfig>;
+  readonly lists?: ListsConfig;
 }
 
 export interface ParsedLayer {
@@ -166,6 +167,34 @@ const logShape = {
 const categorySettingShape = { enforced: z.boolean().optional(), grantable: z.boolean().optional() };
 const categoryId = z.string().refine(isCategoryId, { error: (i) => unknownCategory(String(i.input)) });
 
+// The same rule as IMPORT_NAME_RE in src/lists/load-all-lists.ts (kept here so config stays a leaf module).
+const IMPORT_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const LIST_FORMATS = ['ut1', 'squidguard', 'hosts', 'plain'] as const;
+const URL_SOURCE_RE = /^https?:\/\//i;
+
+const listSourceShape = {
+  name: z.string().regex(IMPORT_NAME_RE, {
+    error: (i) => `must be lower-case letters, digits, ".", "_" and "-" (up to 64, starting with a letter or digit), got ${describe(i.input)}`,
+  }),
+  source: z.string().min(1, { error: 'must be a URL, a folder, an archive or a list file' }).refine((text) => !URL_SOURCE_RE.test(text) || URL.canParse(text), {
+    error: (i) => `${describe(i.input)} is not a valid URL`,
+  }),
+  format: z.enum(LIST_FORMATS, { error: (i) => `must be one of ${LIST_FORMATS.join(', ')}, got ${describe(i.input)}` }).optional(),
+  map: path.optional(),
+  categories: z.array(categoryId).min(1, { error: 'name at least one category, or leave the key out' }).optional(),
+};
+const listSourceSchema = z.strictObject(listSourceShape).superRefine((source, ctx) => {
+  if (source.map !== undefined && source.categories !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['categories'], message: 'give map or categories, not both' });
+  }
+  if ((source.format === 'hosts' || source.format === 'plain') && source.map === undefined && source.categories === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['categories'], message: `a ${source.format} list needs categories (the council categories its entries block) or a map` });
+  }
+});
+const listsShape = {
+  sources: z.array(listSourceSchema).superRefine(rejectDuplicates((s: { name: string }) => s.name, 'name')),
+};
+
 const layerShape = {
   listen: hostPort(0).optional(), // port 0 = ephemeral, for tests
   dataDir: path.optional(),
@@ -177,6 +206,7 @@ const layerShape = {
   classifyCacheSize: integer(1, 10_000_000, ' entries').optional(),
   limits: z.strictObject(limitsShape).optional(),
   log: z.strictObject(logShape).optional(),
+  lists: z.strictObject(listsShape).optional(),
 };
 const layerSchema = z.strictObject(layerShape);
 
@@ -232,6 +262,7 @@ function didYouMean(at: Path, key: string): string {
     : at[0] === 'limits' ? Object.keys(limitsShape)
     : at[0] === 'log' ? Object.keys(logShape)
     : at[0] === 'categories' ? Object.keys(categorySettingShape)
+    : at[0] === 'lists' ? (at.length === 1 ? Object.keys(listsShape) : Object.keys(listSourceShape))
     : ['host', 'port'];
   const near = at.length === 0 ? MOVED[key] : undefined;
   const match = near ?? closest(key, known);
@@ -306,8 +337,20 @@ export function parseConfigLayer(raw: unknown, origin: string, options: ParseOpt
   if (baseDir !== undefined) {
     if (layer.dataDir !== undefined) layer = { ...layer, dataDir: resolvePath(baseDir, layer.dataDir) };
     if (layer.categoriesDir !== undefined) layer = { ...layer, categoriesDir: resolvePath(baseDir, layer.categoriesDir) };
+    if (layer.lists !== undefined) layer = { ...layer, lists: resolveListPaths(layer.lists, baseDir) };
   }
   return { layer, problems: [] };
+}
+
+/** A list source's local paths (not URLs) taken relative to `baseDir`. */
+function resolveListPaths(lists: ListsConfig, baseDir: string): ListsConfig {
+  return {
+    sources: lists.sources.map((s) => ({
+      ...s,
+      source: URL_SOURCE_RE.test(s.source) ? s.source : resolvePath(baseDir, s.source),
+      ...(s.map === undefined ? {} : { map: resolvePath(baseDir, s.map) }),
+    })),
+  };
 }
 
 /** Layer over base: limits, log and each category's setting merge key by key; everything else replaces. */

@@ -118,6 +118,13 @@ export class DirectoryStore {
           const shown = members.slice(0, 5).join(', ') + (members.length > 5 ? ', …' : '');
           throw new WfError('WF_ERR_CONFLICT', `group "${id}" still has ${members.length} member(s) (${shown}): remove them first`);
         }
+        const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE group_id = ? ORDER BY id').all(id);
+        if (staff.length > 0) {
+          throw new WfError(
+            'WF_ERR_CONFLICT',
+            `group "${id}" is still the group of staff account(s) ${staff.map((s) => s.id).join(', ')}: remove those accounts first`,
+          );
+        }
         this.#db.prepare('DELETE FROM groups WHERE id = ?').run(id);
       })
       .immediate();
@@ -157,9 +164,31 @@ export class DirectoryStore {
     })();
   }
 
+  /**
+   * Removes a member and their addresses. A member with grant history, or
+   * linked to a staff account, is refused (WF_ERR_CONFLICT): the grants and
+   * their audit trail are the council's record of who was allowed what, and
+   * must keep naming the member.
+   */
   removeMember(id: string): void {
-    const result = this.#db.prepare('DELETE FROM members WHERE id = ?').run(id);
-    if (result.changes === 0) throw memberNotFound(id);
+    this.#db
+      .transaction(() => {
+        if (this.#memberById.get(id) === undefined) throw memberNotFound(id);
+        const grants = this.#db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM grants WHERE member_id = ?').get(id)?.n ?? 0;
+        if (grants > 0) {
+          throw new WfError(
+            'WF_ERR_CONFLICT',
+            `member "${id}" has ${grants} exclusion grant(s) on record, which must stay with their audit trail: the member cannot be removed ` +
+              `(to stop them browsing, clear their addresses with "wardgate members set-ips ${id} --clear" and change their password)`,
+          );
+        }
+        const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE member_id = ?').get(id);
+        if (staff !== undefined) {
+          throw new WfError('WF_ERR_CONFLICT', `member "${id}" is linked to staff account "${staff.id}": remove that account first`);
+        }
+        this.#db.prepare('DELETE FROM members WHERE id = ?').run(id);
+      })
+      .immediate();
   }
 
   /** Sets or (with null) clears a member's password hash. */

@@ -15,6 +15,13 @@
  * its folder is missing, so policy always knows all of them. Output order is
  * fixed (category order of categories.ts, sub-lists by name), whatever order
  * the file system lists things in.
+ *
+ * The same reader loads an imported tree (src/lists/load-all-lists.ts) with
+ * `partial`: such a tree holds only the categories its source maps to and
+ * has no category meta.json (the council's own metadata always wins), so
+ * neither is a problem there; `listIdPrefix`/`filePrefix` keep its list ids
+ * and file names apart from the council's (`ut1:pornography/adult`,
+ * `ut1/pornography/adult/domains`).
  */
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -53,6 +60,24 @@ export interface LoadedCategories {
 export interface LoadCategoriesOptions {
   /** Recorded on every list and its matches: 'local' (default) or 'imported'. */
   source?: ListSource;
+  /** Put before every list id, e.g. `ut1:` (default ""). */
+  listIdPrefix?: string;
+  /** Put before every file name in entries and diagnostics, e.g. `ut1/` (default ""). */
+  filePrefix?: string;
+  /**
+   * An imported tree: missing category folders and meta.json files are not
+   * problems, and category meta.json files are not read (default false).
+   */
+  partial?: boolean;
+}
+
+/** Where and how one tree is read; file names in results are `filePrefix` + the path below `root`. */
+interface Ctx {
+  readonly root: string;
+  readonly source: ListSource;
+  readonly listIdPrefix: string;
+  readonly filePrefix: string;
+  readonly partial: boolean;
 }
 
 const TRUSTED = '_trusted';
@@ -138,29 +163,40 @@ async function isFolder(root: string, rel: string, entry: Dirent): Promise<boole
 }
 
 /** Reads one list's domains, urls and keywords files (each optional). */
-async function readList(root: string, folder: string, base: Omit<ListInput, 'domains' | 'urls' | 'keywords'>): Promise<Loaded> {
+async function readList(ctx: Ctx, folder: string, base: Omit<ListInput, 'domains' | 'urls' | 'keywords' | 'source'>): Promise<Loaded> {
   const diagnostics: ListDiagnostic[] = [];
   const [domainText, urlText, keywordText] = await Promise.all(
-    ['domains', 'urls', 'keywords'].map((name) => readOptional(root, `${folder}/${name}`, diagnostics)),
+    ['domains', 'urls', 'keywords'].map((name) => readOptional(ctx.root, `${folder}/${name}`, diagnostics)),
   );
-  const domains = parseDomainList(domainText ?? '', `${folder}/domains`);
-  const urls = parseUrlList(urlText ?? '', `${folder}/urls`);
-  const keywords = parseKeywordList(keywordText ?? '', `${folder}/keywords`);
-  diagnostics.push(...domains.diagnostics, ...urls.diagnostics, ...keywords.diagnostics);
-  return { lists: [{ ...base, domains: domains.entries, urls: urls.entries, keywords: keywords.entries }], diagnostics };
+  const file = `${ctx.filePrefix}${folder}`;
+  const domains = parseDomainList(domainText ?? '', `${file}/domains`);
+  const urls = parseUrlList(urlText ?? '', `${file}/urls`);
+  const keywords = parseKeywordList(keywordText ?? '', `${file}/keywords`);
+  // readOptional names files below the root; the parsers already carry the prefix.
+  const all = [...prefixed(ctx, diagnostics), ...domains.diagnostics, ...urls.diagnostics, ...keywords.diagnostics];
+  const list: ListInput = { ...base, id: ctx.listIdPrefix + base.id, source: ctx.source, domains: domains.entries, urls: urls.entries, keywords: keywords.entries };
+  return { lists: [list], diagnostics: all };
 }
 
-async function loadSubList(root: string, category: CategoryMeta, name: string, source: ListSource): Promise<Loaded & { meta: SubListMeta }> {
+function prefixed(ctx: Ctx, diagnostics: readonly ListDiagnostic[]): ListDiagnostic[] {
+  return ctx.filePrefix === '' ? [...diagnostics] : diagnostics.map((d) => ({ ...d, file: ctx.filePrefix + d.file }));
+}
+
+async function loadSubList(ctx: Ctx, category: CategoryMeta, name: string): Promise<Loaded & { meta: SubListMeta }> {
+  const { root } = ctx;
   const folder = `${category.id}/${name}`;
   const diagnostics: ListDiagnostic[] = [];
-  const raw = await readMeta(root, `${folder}/meta.json`, { description: 'string', grantable: 'boolean' }, diagnostics);
+  const metaProblems: ListDiagnostic[] = [];
+  const raw = await readMeta(root, `${folder}/meta.json`, { description: 'string', grantable: 'boolean' }, metaProblems);
+  // An imported sub-list may come without meta.json: it is then grantable like its category.
+  diagnostics.push(...(ctx.partial ? metaProblems.filter((d) => !d.message.startsWith('meta.json missing')) : metaProblems));
   const meta: SubListMeta = {
     id: folder,
     category: category.id,
     description: typeof raw.description === 'string' ? raw.description : '',
     grantable: category.grantable && raw.grantable !== false,
   };
-  const loaded = await readList(root, folder, { id: folder, category: category.id, grantable: meta.grantable, source });
+  const loaded = await readList(ctx, folder, { id: folder, category: category.id, grantable: meta.grantable });
   for (const entry of await listSubFolder(root, folder, diagnostics)) {
     if (await isFolder(root, `${folder}/${entry.name}`, entry)) {
       diagnostics.push({ file: `${folder}/${entry.name}`, line: 0, message: 'sub-lists cannot be nested: folder skipped' });
@@ -168,7 +204,7 @@ async function loadSubList(root: string, category: CategoryMeta, name: string, s
       diagnostics.push({ file: `${folder}/${entry.name}`, line: 0, message: 'unknown file ignored (expected meta.json, domains, urls, keywords)' });
     }
   }
-  return { lists: loaded.lists, diagnostics: [...diagnostics, ...loaded.diagnostics], meta };
+  return { lists: loaded.lists, diagnostics: [...prefixed(ctx, diagnostics), ...loaded.diagnostics], meta };
 }
 
 function defaultMeta(id: string): CategoryMeta {
@@ -192,12 +228,13 @@ async function readCategoryMeta(root: string, id: string, diagnostics: ListDiagn
   };
 }
 
-async function loadCategory(root: string, id: string, source: ListSource): Promise<Loaded & { meta: CategoryMeta }> {
+async function loadCategory(ctx: Ctx, id: string): Promise<Loaded & { meta: CategoryMeta }> {
+  const { root } = ctx;
   const diagnostics: ListDiagnostic[] = [];
-  const meta = await readCategoryMeta(root, id, diagnostics);
-  const own = await readList(root, id, { id, category: id, grantable: meta.grantable, source });
+  const meta = ctx.partial ? defaultMeta(id) : await readCategoryMeta(root, id, diagnostics);
+  const own = await readList(ctx, id, { id, category: id, grantable: meta.grantable });
   const lists = [...own.lists];
-  diagnostics.push(...own.diagnostics);
+  const ownDiagnostics = own.diagnostics;
   const subLists: SubListMeta[] = [];
   for (const entry of await listSubFolder(root, id, diagnostics)) {
     const rel = `${id}/${entry.name}`;
@@ -206,13 +243,13 @@ async function loadCategory(root: string, id: string, source: ListSource): Promi
     } else if (!SUB_LIST_NAME_RE.test(entry.name)) {
       diagnostics.push({ file: rel, line: 0, message: 'sub-list folder names are lower-case letters, digits and hyphens: folder skipped' });
     } else {
-      const sub = await loadSubList(root, meta, entry.name, source);
+      const sub = await loadSubList(ctx, meta, entry.name);
       subLists.push(sub.meta);
       lists.push(...sub.lists);
-      diagnostics.push(...sub.diagnostics);
+      ownDiagnostics.push(...sub.diagnostics);
     }
   }
-  return { meta: { ...meta, subLists }, lists, diagnostics };
+  return { meta: { ...meta, subLists }, lists, diagnostics: [...prefixed(ctx, diagnostics), ...ownDiagnostics] };
 }
 
 async function assertRoot(root: string): Promise<Dirent[]> {
@@ -230,22 +267,28 @@ async function assertRoot(root: string): Promise<Dirent[]> {
  * is missing, not a folder or unreadable.
  */
 export async function loadCategories(root: string, options: LoadCategoriesOptions = {}): Promise<LoadedCategories> {
-  const source = options.source ?? 'local';
+  const ctx: Ctx = {
+    root,
+    source: options.source ?? 'local',
+    listIdPrefix: options.listIdPrefix ?? '',
+    filePrefix: options.filePrefix ?? '',
+    partial: options.partial ?? false,
+  };
   const diagnostics: ListDiagnostic[] = [];
   const present = new Set<string>();
   for (const entry of await assertRoot(root)) {
     if (!(await isFolder(root, entry.name, entry))) continue;
     if (entry.name === TRUSTED || entry.name === EXCEPTIONS || isCategoryId(entry.name)) present.add(entry.name);
-    else diagnostics.push({ file: entry.name, line: 0, message: `"${entry.name}" is not a known category id: folder skipped` });
+    else diagnostics.push({ file: ctx.filePrefix + entry.name, line: 0, message: `"${entry.name}" is not a known category id: folder skipped` });
   }
   const loaded = await Promise.all(
     ALL_CATEGORY_IDS.map(async (id): Promise<Loaded & { meta: CategoryMeta }> => {
-      if (present.has(id)) return loadCategory(root, id, source);
-      const missing = { file: id, line: 0, message: 'category folder missing: nothing will be classified in this category' };
-      return { meta: defaultMeta(id), lists: [], diagnostics: [missing] };
+      if (present.has(id)) return loadCategory(ctx, id);
+      const missing = { file: ctx.filePrefix + id, line: 0, message: 'category folder missing: nothing will be classified in this category' };
+      return { meta: defaultMeta(id), lists: [], diagnostics: ctx.partial ? [] : [missing] };
     }),
   );
-  const special = await loadSpecial(root, present);
+  const special = await loadSpecial(ctx, present);
   for (const category of loaded) diagnostics.push(...category.diagnostics);
   diagnostics.push(...special.diagnostics);
   return {
@@ -257,20 +300,24 @@ export async function loadCategories(root: string, options: LoadCategoriesOption
 
 /** `_trusted/domains` and `_exceptions/keywords`; both optional. */
 async function loadSpecial(
-  root: string,
+  ctx: Ctx,
   present: ReadonlySet<string>,
 ): Promise<{ trustedHosts: string[]; exceptionWords: string[]; diagnostics: ListDiagnostic[] }> {
+  const { root } = ctx;
   const diagnostics: ListDiagnostic[] = [];
   const trustedText = present.has(TRUSTED) ? await readOptional(root, `${TRUSTED}/domains`, diagnostics) : null;
-  const trusted = parseDomainList(trustedText ?? '', `${TRUSTED}/domains`);
   const exceptionText = present.has(EXCEPTIONS) ? await readOptional(root, `${EXCEPTIONS}/keywords`, diagnostics) : null;
-  const exceptions = parseExceptionList(exceptionText ?? '', `${EXCEPTIONS}/keywords`);
-  diagnostics.push(...trusted.diagnostics, ...exceptions.diagnostics);
   for (const [folder, expected] of [[TRUSTED, 'domains'], [EXCEPTIONS, 'keywords']] as const) {
     if (!present.has(folder)) continue;
     for (const entry of await listSubFolder(root, folder, diagnostics)) {
       if (entry.name !== expected) diagnostics.push({ file: `${folder}/${entry.name}`, line: 0, message: `ignored: only "${expected}" is read here` });
     }
   }
-  return { trustedHosts: trusted.entries.map((d) => d.host), exceptionWords: exceptions.entries, diagnostics };
+  const trusted = parseDomainList(trustedText ?? '', `${ctx.filePrefix}${TRUSTED}/domains`);
+  const exceptions = parseExceptionList(exceptionText ?? '', `${ctx.filePrefix}${EXCEPTIONS}/keywords`);
+  return {
+    trustedHosts: trusted.entries.map((d) => d.host),
+    exceptionWords: exceptions.entries,
+    diagnostics: [...prefixed(ctx, diagnostics), ...trusted.diagnostics, ...exceptions.diagnostics],
+  };
 }

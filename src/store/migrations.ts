@@ -52,6 +52,76 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX member_ips_member_id ON member_ips(member_id);
     `,
   },
+  {
+    version: 2,
+    name: 'grants',
+    // Times are written by the application (its clock, ISO-8601 UTC with ms) so
+    // that expiry and audit order follow the same clock the decisions use.
+    // Grants and staff are never deleted once they carry history: the FKs from
+    // grants to members and staff make SQLite refuse a delete that would orphan
+    // them. audit_events is append-only, enforced by the triggers at the end.
+    sql: `
+      CREATE TABLE staff (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('gsm', 'admin', 'auditor')),
+        group_id      TEXT REFERENCES groups(id),
+        member_id     TEXT UNIQUE REFERENCES members(id),
+        password_hash TEXT NOT NULL,
+        disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+        locked_until  TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        CHECK ((role = 'gsm') = (group_id IS NOT NULL))
+      );
+      CREATE INDEX staff_group_id ON staff(group_id);
+      CREATE TABLE grants (
+        id             TEXT PRIMARY KEY,
+        member_id      TEXT NOT NULL REFERENCES members(id),
+        scope_kind     TEXT NOT NULL CHECK (scope_kind IN ('category', 'domain', 'url')),
+        scope_value    TEXT NOT NULL CHECK (length(scope_value) > 0),
+        reason         TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        requested_days INTEGER CHECK (requested_days IS NULL OR requested_days > 0),
+        requested_at   TEXT NOT NULL,
+        requested_by   TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'declined', 'revoked', 'expired')),
+        decided_by     TEXT REFERENCES staff(id),
+        decided_at     TEXT,
+        decision_note  TEXT,
+        expires_at     TEXT,
+        revoked_by     TEXT REFERENCES staff(id),
+        revoked_at     TEXT,
+        revoke_note    TEXT,
+        updated_at     TEXT NOT NULL,
+        CHECK ((status = 'pending') = (decided_by IS NULL AND decided_at IS NULL)),
+        CHECK (status NOT IN ('approved', 'revoked', 'expired') OR expires_at IS NOT NULL),
+        CHECK ((status = 'revoked') = (revoked_by IS NOT NULL AND revoked_at IS NOT NULL))
+      );
+      CREATE INDEX grants_member_id ON grants(member_id, requested_at);
+      CREATE INDEX grants_status ON grants(status, expires_at);
+      CREATE TABLE audit_events (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        before  TEXT CHECK (before IS NULL OR json_valid(before)),
+        after   TEXT CHECK (after IS NULL OR json_valid(after))
+      );
+      CREATE INDEX audit_events_subject ON audit_events(subject, id);
+      CREATE INDEX audit_events_actor ON audit_events(actor, id);
+      CREATE INDEX audit_events_at ON audit_events(at);
+      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+      BEGIN
+        SELECT RAISE(ABORT, 'audit_events is append-only: an audit event cannot be changed');
+      END;
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+      BEGIN
+        SELECT RAISE(ABORT, 'audit_events is append-only: an audit event cannot be deleted');
+      END;
+    `,
+  },
 ]);
 
 assertWellFormed(MIGRATIONS);

@@ -33,6 +33,8 @@ const RULES: Record<string, { forbidden: RegExp; typesAllowed?: RegExp }> = {
   pipeline: { forbidden: /^(node:|pino|better-sqlite3|undici|proxy|store|admin|log|main|cli)/, typesAllowed: /^directory$/ },
   lists: { forbidden: /^(proxy|pipeline|store|grants|directory|admin|main|cli|undici|better-sqlite3)/ },
   proxy: { forbidden: /^(policy|store|grants|lists|admin|main|cli|better-sqlite3)/, typesAllowed: /^(policy|config)$/ },
+  // Grants need canonical scopes and the classifier (non-grantable check), never the proxy or the pipeline.
+  grants: { forbidden: /^(proxy|pipeline|admin|lists|log|main|cli|undici|node:http|node:net)/ },
 };
 
 test('each src area imports only what its boundary allows', () => {

@@ -201,3 +201,45 @@ test('canonicalClientAddress: the spelling a socket reports matches the stored o
   ];
   for (const [input, expected] of cases) assert.equal(canonicalClientAddress(input), expected, input);
 });
+
+test('removeMember refuses a member with grant history or a linked staff account, and changes nothing', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardgate-dir-'));
+  const db = openDatabase(dir);
+  t.after(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const store = new DirectoryStore(db);
+  store.addGroup({ id: 'labour', name: 'Labour' });
+  store.addMember({ id: 'alice', name: 'Alice', groupId: 'labour', ips: ['192.0.2.7'] });
+  store.addMember({ id: 'dave', name: 'Dave', groupId: 'labour' });
+  const now = new Date().toISOString();
+  // Rows as the grants workflow (src/grants) writes them; raw SQL keeps this test about the directory.
+  db.prepare(
+    `INSERT INTO grants (id, member_id, scope_kind, scope_value, reason, requested_at, requested_by, status, updated_at)
+     VALUES ('g_1', 'alice', 'domain', 'example.com', 'casework', ?, 'member:alice', 'pending', ?)`,
+  ).run(now, now);
+  db.prepare(
+    `INSERT INTO staff (id, name, role, group_id, member_id, password_hash, created_at, updated_at)
+     VALUES ('dave-gsm', 'Dave', 'gsm', 'labour', 'dave', 'scrypt$N=16384,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', ?, ?)`,
+  ).run(now, now);
+  assert.throws(() => store.removeMember('alice'), fails('WF_ERR_CONFLICT', 'alice', 'grant', 'cannot be removed'));
+  assert.deepEqual(store.getMember('alice')!.ips, ['192.0.2.7']);
+  assert.throws(() => store.removeMember('dave'), fails('WF_ERR_CONFLICT', 'dave', 'dave-gsm'));
+  assert.notEqual(store.getMember('dave'), null);
+  assert.throws(() => store.removeMember('nobody'), fails('WF_ERR_NOT_FOUND', 'nobody'));
+});
+
+test('a group that still has a Group Support Manager account cannot be removed', async (t) => {
+  const { StaffStore } = await import('../../src/grants/staff-store.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardgate-dir-'));
+  const db = openDatabase(dir);
+  t.after(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const store = new DirectoryStore(db);
+  store.addGroup({ id: 'green', name: 'Green' });
+  new StaffStore(db).add({ id: 'gsm-green', role: 'gsm', groupId: 'green', passwordHash: await hashPassword('long enough pw') }, 'cli:test');
+  assert.throws(() => store.removeGroup('green'), fails('WF_ERR_CONFLICT', 'green', 'gsm-green'));
+});

@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDomainList, parseExceptionList, parseKeywordList, parseListFile, parseUrlList } from '../../src/lists/parse-list.ts';
+import { canonicalHost } from '../../src/classify/normalise-url.ts';
+import {
+  fastCanonicalHost,
+  InvalidEntry,
+  looksLikeHostsEntry,
+  parseDomainList,
+  parseExceptionList,
+  parseHostEntry,
+  parseHostsEntry,
+  parseKeywordList,
+  parseListFile,
+  parseUrlEntry,
+  parseUrlList,
+  scanDomainList,
+} from '../../src/lists/parse-list.ts';
 
 test('domains: comments, blank lines, canonical hosts', () => {
   const text = '# header\n\nExample.COM.\r\nbücher.test  # trailing comment\n  0x7f.1\n.dotted.test\n[::1]\nunder_score.test\n';
@@ -110,4 +124,79 @@ test('parseListFile dispatches by kind', () => {
   assert.equal(parseListFile('urls', 'a.test/x', 'x/urls').entries[0]!.pathPrefix, '/x');
   assert.equal(parseListFile('keywords', 'x*', 'x/keywords').entries[0]!.prefix, true);
   assert.deepEqual(parseListFile('domains', '', 'x/domains'), { entries: [], diagnostics: [] });
+});
+
+/** mulberry32: small seedable PRNG, so a failure reproduces (WARDGATE_FUZZ_SEED=n tries another seed). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('fastCanonicalHost agrees with canonicalHost wherever it answers (seeded fuzz)', () => {
+  const rand = mulberry32(Number(process.env.WARDGATE_FUZZ_SEED ?? 0x11575));
+  // Heavy on the characters and shapes at the fast path's edges: digits, hex, x/n, hyphens, dots.
+  const alphabet = 'abcxnz0123456789-_.AXN0x'.split('');
+  const pieces = ['xn--', 'xn--bcher-kva', '0x', '0x1f', '127', '255', 'www', '-', '.', '..', 'a'.repeat(63), 'b'.repeat(64), 'é', ' ', '*', '%41'];
+  let answered = 0;
+  for (let i = 0; i < 20_000; i++) {
+    let host = '';
+    const parts = 1 + Math.floor(rand() * 6);
+    for (let p = 0; p < parts; p++) {
+      host += rand() < 0.25 ? pieces[Math.floor(rand() * pieces.length)]! : alphabet[Math.floor(rand() * alphabet.length)]!.repeat(1 + Math.floor(rand() * 4));
+    }
+    const fast = fastCanonicalHost(host);
+    if (fast === null) continue;
+    answered++;
+    assert.equal(fast, canonicalHost(host), `fast path disagrees on ${JSON.stringify(host)}`);
+  }
+  assert.ok(answered > 1000, `the fast path answered only ${answered} times: the fuzz no longer exercises it`);
+});
+
+test('fastCanonicalHost leaves IPv4 spellings, punycode, empty labels and long labels to the slow path', () => {
+  for (const host of ['1.2.3.4', 'a.0x1f', 'example.123', 'xn--bcher-kva.test', 'a..b', '.a', 'a.', `${'a'.repeat(64)}.test`, 'bücher.test', '*.a.test', '']) {
+    assert.equal(fastCanonicalHost(host), null, host);
+  }
+  assert.equal(fastCanonicalHost('Example.COM'), 'example.com');
+  assert.equal(fastCanonicalHost('under_score-1.x0y.test'), 'under_score-1.x0y.test');
+  // The slow path reads an `0x…` last label as IPv4, so this is not a host at all.
+  assert.ok(parseHostEntry('a.0x1F') instanceof InvalidEntry);
+});
+
+test('hosts entries: the address, then every name; the machine\'s own names are ignored', () => {
+  assert.deepEqual(parseHostsEntry('0.0.0.0 Bad.Example'), ['bad.example']);
+  assert.deepEqual(parseHostsEntry('127.0.0.1\tone.example two.example'), ['one.example', 'two.example']);
+  assert.deepEqual(parseHostsEntry('127.0.0.1 localhost'), []);
+  assert.deepEqual(parseHostsEntry('::1 ip6-localhost ip6-loopback'), []);
+  assert.deepEqual(parseHostsEntry('bare.example'), ['bare.example']);
+  assert.ok(parseHostsEntry('10.1.2.3 printer.lan') instanceof InvalidEntry);
+  assert.ok(parseHostsEntry('0.0.0.0 bad host!') instanceof InvalidEntry);
+  assert.equal(looksLikeHostsEntry('0.0.0.0 a.example'), true);
+  assert.equal(looksLikeHostsEntry('a.example'), false);
+  assert.equal(looksLikeHostsEntry('a.example/path x'), false);
+});
+
+test('a URL entry\'s text reads back as exactly the same rule', () => {
+  for (const raw of ['http://WWW.Example.com:8080/A%20B/?q=x#frag', 'www.www.example.com/x', 'example.com/', '0x7f.1/admin', 'bücher.test/Straße']) {
+    const first = parseUrlEntry(raw);
+    assert.ok(!(first instanceof InvalidEntry), raw);
+    const again = parseUrlEntry(first.text);
+    assert.ok(!(again instanceof InvalidEntry), first.text);
+    assert.deepEqual({ ...again, text: '' }, { ...first, text: '' }, raw);
+    assert.ok(/^[\x21-\x7e]+$/.test(first.text), `${first.text} is printable ASCII`);
+  }
+});
+
+test('scanDomainList visits the same hosts and lines as parseDomainList, with the same diagnostics', () => {
+  const text = '# c\nA.test\nnot a host\n0x7f.1\n\n.dotted.test # note\n';
+  const seen: [string, number][] = [];
+  const diagnostics = scanDomainList(text, 'x/domains', (host, line) => seen.push([host, line]));
+  const parsed = parseDomainList(text, 'x/domains');
+  assert.deepEqual(seen, parsed.entries.map((e) => [e.host, e.line]));
+  assert.deepEqual(diagnostics, parsed.diagnostics);
 });

@@ -1,0 +1,177 @@
+/**
+ * `wardgate users …`: staff accounts for the grants workflow: Group Support
+ * Managers (`gsm`, one group each), ICT administrators (`admin`) and
+ * auditors (`auditor`, read-only).
+ *
+ * As with members, passwords are only ever read from standard input and
+ * stored as scrypt hashes; no output shows one. Every change is an audit
+ * event with the operator (`cli:<user>`) as its actor.
+ */
+import { checkNewPassword, hashPassword } from '../directory/password.ts';
+import { WfError } from '../errors.ts';
+import { operatorActor } from '../grants/actor.ts';
+import type { StaffRole } from '../grants/grant-rules.ts';
+import { StaffStore, staffToJson, type StaffRecord } from '../grants/staff-store.ts';
+import { openDatabase } from '../store/database.ts';
+import {
+  expectPositionals,
+  isInteractive,
+  parseCommandArgs,
+  printTable,
+  readAllStdin,
+  rejectOptionsOutside,
+  resolveDataDir,
+  runWithExitCodes,
+  writeJsonLines,
+  type CliIO,
+} from './cli-io.ts';
+
+export const USERS_USAGE = `Usage: wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member MEMBER_ID] --password-stdin
+       wardgate users list [--json]
+       wardgate users remove ID                 (accounts that decided grants are disabled instead)
+       wardgate users passwd ID                 (reads the new password from standard input)
+       wardgate users disable ID | enable ID    (enable also lifts a sign-in lockout)
+A gsm account needs --group (the group it decides for); --member links the account to the
+member the person also is, so they can never decide their own request.
+Every subcommand also takes --data-dir DIR and --config FILE.
+`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  role: { type: 'string' },
+  group: { type: 'string' },
+  name: { type: 'string' },
+  member: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+interface Subcommand {
+  readonly options: readonly string[];
+  readonly positionals: readonly string[];
+  run(args: readonly string[], values: Values, io: CliIO): Promise<void>;
+}
+
+const COMMON = ['data-dir', 'config'];
+
+const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  add: { options: [...COMMON, 'role', 'group', 'name', 'member', 'password-stdin'], positionals: ['ID'], run: addUser },
+  list: { options: [...COMMON, 'json'], positionals: [], run: listUsers },
+  remove: { options: COMMON, positionals: ['ID'], run: removeUser },
+  passwd: { options: COMMON, positionals: ['ID'], run: changePassword },
+  disable: { options: COMMON, positionals: ['ID'], run: (args, values, io) => setDisabled(args, values, io, true) },
+  enable: { options: COMMON, positionals: ['ID'], run: (args, values, io) => setDisabled(args, values, io, false) },
+};
+
+function parse(argv: string[]) {
+  return parseCommandArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/** Runs `wardgate users <argv…>`; resolves to the process exit code. */
+export function runUsersCommand(argv: string[], io: CliIO): Promise<number> {
+  return runWithExitCodes('wardgate users', USERS_USAGE, io, async () => {
+    const { values, positionals } = parse(argv);
+    if (values.help === true) {
+      io.stdout.write(USERS_USAGE);
+      return 0;
+    }
+    const [name, ...rest] = positionals;
+    const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
+    if (subcommand === undefined) {
+      throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
+    }
+    rejectOptionsOutside(values, subcommand.options, `users ${name}`);
+    const args = expectPositionals(rest, subcommand.positionals, `users ${name}`);
+    await subcommand.run(args, values, io);
+    return 0;
+  });
+}
+
+function withStore<T>(values: Values, io: CliIO, action: (store: StaffStore) => T): T {
+  const db = openDatabase(resolveDataDir({ dataDir: values['data-dir'], config: values.config }, io.env));
+  try {
+    return action(new StaffStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+async function addUser([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  if (values.role === undefined) throw new WfError('WF_ERR_USAGE', '"users add" needs --role gsm|admin|auditor');
+  if (values['password-stdin'] !== true) {
+    // Staff sign in to the admin pages: an account without a password would be useless, and a default one unsafe.
+    throw new WfError('WF_ERR_USAGE', '"users add" needs --password-stdin (the password is read from standard input, never the command line)');
+  }
+  const role = values.role as StaffRole;
+  const passwordHash = await hashPassword(await readNewPassword(io));
+  const record = withStore(values, io, (store) =>
+    store.add({ id: id!, name: values.name, role, groupId: values.group ?? null, memberId: values.member ?? null, passwordHash }, operatorActor(io.env)),
+  );
+  io.stdout.write(`added ${describe(record)}\n`);
+}
+
+async function listUsers(_args: readonly string[], values: Values, io: CliIO): Promise<void> {
+  const users = withStore(values, io, (store) => store.list());
+  if (values.json === true) {
+    writeJsonLines(io.stdout, users.map(staffToJson));
+    return;
+  }
+  if (users.length === 0) {
+    io.stdout.write('no staff accounts yet: add an administrator with "wardgate users add ID --role admin --password-stdin"\n');
+    return;
+  }
+  const now = Date.now();
+  const rows = users.map((u) => [u.id, u.name, u.role, u.groupId ?? '-', u.memberId ?? '-', state(u, now)]);
+  printTable(io.stdout, rows, ['ID', 'NAME', 'ROLE', 'GROUP', 'MEMBER', 'STATE']);
+}
+
+async function removeUser([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  withStore(values, io, (store) => store.remove(id!, operatorActor(io.env)));
+  io.stdout.write(`removed staff account "${id}"\n`);
+}
+
+async function changePassword([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  // Fail before asking for a password the store would then refuse.
+  if (withStore(values, io, (store) => store.get(id!)) === null) {
+    throw new WfError('WF_ERR_NOT_FOUND', `staff account "${id}" does not exist (see "wardgate users list")`);
+  }
+  const hash = await hashPassword(await readNewPassword(io));
+  withStore(values, io, (store) => store.setPassword(id!, hash, operatorActor(io.env)));
+  io.stdout.write(`changed the password of staff account "${id}"\n`);
+}
+
+async function setDisabled([id]: readonly string[], values: Values, io: CliIO, disabled: boolean): Promise<void> {
+  withStore(values, io, (store) => store.setDisabled(id!, disabled, operatorActor(io.env)));
+  io.stdout.write(`${disabled ? 'disabled' : 'enabled'} staff account "${id}"\n`);
+}
+
+function describe(u: StaffRecord): string {
+  const scope = u.role === 'gsm' ? `Group Support Manager of group "${u.groupId}"` : u.role === 'admin' ? 'administrator' : 'auditor (read-only)';
+  return `staff account "${u.id}" (${u.name}): ${scope}${u.memberId === null ? '' : `; also member "${u.memberId}"`}`;
+}
+
+function state(u: StaffRecord, now: number): string {
+  if (u.disabled) return 'disabled';
+  if (u.lockedUntil !== null && now < u.lockedUntil) return `locked until ${new Date(u.lockedUntil).toISOString()}`;
+  return 'enabled';
+}
+
+/** The new password from stdin: one line, its trailing newline removed, checked for length. */
+async function readNewPassword(io: CliIO): Promise<string> {
+  if (isInteractive(io.stdin)) {
+    // Typing at a terminal would echo the password; insist on a pipe or a file.
+    throw new WfError(
+      'WF_ERR_USAGE',
+      'the password is read from standard input, which is a terminal here: pipe it in or redirect it from a file ' +
+        "(for example: read -rs PW && printf '%s\\n' \"$PW\" | wardgate users passwd ID)",
+    );
+  }
+  const text = (await readAllStdin(io.stdin, 16 * 1024)).replace(/\r?\n$/, '');
+  if (text.length === 0) throw new WfError('WF_ERR_INVALID_INPUT', 'no password on standard input');
+  checkNewPassword(text);
+  return text;
+}

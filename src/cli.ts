@@ -14,6 +14,7 @@ import { runServeCommand, SERVE_USAGE } from './cli/serve-command.ts';
 import { runUsersCommand } from './cli/users-command.ts';
 import { runGrantsCommand } from './cli/grants-command.ts';
 import { runAuditCommand } from './cli/audit-command.ts';
+import { runLogsCommand } from './cli/logs-command.ts';
 
 const HELP = `wardgate — web-filtering forward proxy for council members
 
@@ -31,6 +32,7 @@ Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--i
        wardgate grants approve ID --by STAFF [--expires DATE | --days N] [--note TEXT]
        wardgate grants decline ID --by STAFF [--note TEXT] | revoke ID --by STAFF [--note TEXT]
        wardgate audit events [--subject ID] [--actor A] [--action A] [--from DATE] [--to DATE] [--json]
+       wardgate logs verify [FILE...] [--anchor HASH]
        wardgate help | version
 
 Every command accepts --config FILE and --data-dir DIR. See README.md for all settings.
@@ -47,6 +49,7 @@ const COMMANDS: Record<string, Command> = {
   users: runUsersCommand,
   grants: runGrantsCommand,
   audit: runAuditCommand,
+  logs: runLogsCommand,
 };
 
 function version(): string {

@@ -22,6 +22,7 @@ import { startExpiryTicker } from './grants/expiry-ticker.ts';
 import { grantPolicyFromLists } from './grants/non-grantable.ts';
 import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
 import { StaffStore } from './grants/staff-store.ts';
+import { createStaffLogFeed } from './staff-log-feed.ts';
 
 /** How often the store is polled for changes made by other processes (CLI, admin). */
 const STORE_POLL_MS = 250;
@@ -66,11 +67,14 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     clock: now,
   });
   snapshots.update({ grants: await buildActiveGrants(grantStore, now()) });
+  const staff = new StaffStore(db);
+  const staffLog = await createStaffLogFeed(grantStore, staff, loggers.decisions);
   // Members and grants changed by another process (CLI, admin) are picked up within STORE_POLL_MS.
   const refreshStore = async (why: string) => {
     try {
       snapshots.update({ directory: directory.snapshot(), grants: await buildActiveGrants(grantStore, now()) });
       log.info({ snapshot: snapshots.current.version, why }, 'members and grants reloaded');
+      await staffLog.catchUp(snapshots.current.directory);
     } catch (error) {
       log.error({ err: error }, 'members and grants could not be reloaded; the previous ones stay in force');
     }
@@ -83,7 +87,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     onExpired: (expired) => void refreshStore(`${expired.length} grant(s) expired`),
     onError: (error) => log.warn({ err: error }, 'marking expired grants failed; will retry'),
   });
-  if (!new StaffStore(db).hasEnabledAdmin()) {
+  if (!staff.hasEnabledAdmin()) {
     log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
   }
 
@@ -124,7 +128,8 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     await proxy.close(config.limits.shutdownGraceMs);
     await upstream.close().catch(() => upstream.destroy());
     db.close();
-    loggers.flush();
+    if (loggers.close === undefined) loggers.flush();
+    else await loggers.close();
   }
 
   return { address, snapshots, loggers, reloadLists: (trigger) => reloader.reload(trigger), stop };

@@ -43,11 +43,30 @@ export interface LimitsConfig {
   readonly shutdownGraceMs: number;
 }
 
+/** How much of a request's target the decision log keeps (docs/decision-log.md). */
+export type PrivacyMode = 'full' | 'no-query' | 'host';
+
+/** The rotating, hash-chained decision log in `<dataDir>/logs`. */
+export interface DecisionLogSettings {
+  /** Start a new file before one exceeds this many bytes; 0: no size limit. */
+  readonly rotateBytes: number;
+  /** One file (at least) per UTC day. */
+  readonly rotateDaily: boolean;
+  /** Delete files whose lines are all older than this many days; 0 keeps everything. */
+  readonly retentionDays: number;
+  readonly privacy: PrivacyMode;
+  /** Hash-chain every line (tamper evidence, `wardgate logs verify`). */
+  readonly chain: boolean;
+  /** Gzip rotated files in the background. */
+  readonly compress: boolean;
+}
+
 export interface LogConfig {
   /** Application log level (decision lines are always written). */
   readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Also write each decision line to stdout. */
   readonly decisionsToStdout: boolean;
+  readonly decisionLog: DecisionLogSettings;
 }
 
 /** One public blocklist source that `wardgate lists update` re-imports. */

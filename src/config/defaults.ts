@@ -23,6 +23,17 @@ export const DEFAULTS: Config = Object.freeze({
     idleTimeoutMs: 300_000, // 5 min with no bytes on a body or tunnel
     shutdownGraceMs: 10_000, // 10 s for in-flight requests at shutdown
   }),
-  log: Object.freeze({ level: 'info', decisionsToStdout: false }),
+  log: Object.freeze({
+    level: 'info',
+    decisionsToStdout: false,
+    decisionLog: Object.freeze({
+      rotateBytes: 100 * 1024 * 1024, // 100 MiB: a busy day fits in a few files, each quick to verify or copy
+      rotateDaily: true,
+      retentionDays: 0, // days; 0 keeps everything until the council sets its retention period
+      privacy: 'no-query', // like Squid's strip_query_terms: queries carry search terms and tokens
+      chain: true,
+      compress: true,
+    }),
+  }),
   lists: Object.freeze({ sources: Object.freeze([]) }), // no imported sources until configured
 });

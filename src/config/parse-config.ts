@@ -20,7 +20,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import type { CategorySetting, Config, HostPort, LimitsConfig, ListsConfig, LogConfig, ResolveOverride } from './config.ts';
+import type { CategorySetting, Config, DecisionLogSettings, HostPort, LimitsConfig, ListsConfig, LogConfig, ResolveOverride } from './config.ts';
 import { DEFAULTS } from './defaults.ts';
 import { ALL_CATEGORY_IDS, isCategoryId } from '../policy/categories.ts';
 import { WfError } from '../errors.ts';
@@ -36,7 +36,7 @@ export interface ConfigLayer {
   readonly categories?: Readonly<Record<string, CategorySetting>>;
   readonly classifyCacheSize?: number;
   readonly limits?: Partial<LimitsConfig>;
-  readonly log?: Partial<LogConfig>;
+  readonly log?: Partial<Omit<LogConfig, 'decisionLog'>> & { readonly decisionLog?: Partial<DecisionLogSettings> };
   readonly lists?: ListsConfig;
 }
 
@@ -159,9 +159,19 @@ const limitsShape = {
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+const PRIVACY_MODES = ['full', 'no-query', 'host'] as const;
+const decisionLogShape = {
+  rotateBytes: integer(0, 100 * 1024 ** 3, ' bytes').optional(), // 0 = no size limit, up to 100 GiB
+  rotateDaily: z.boolean().optional(),
+  retentionDays: integer(0, 36_500, ' days').optional(), // 0 = keep everything, up to 100 years
+  privacy: z.enum(PRIVACY_MODES, { error: (i) => `must be one of ${PRIVACY_MODES.join(', ')}, got ${describe(i.input)}` }).optional(),
+  chain: z.boolean().optional(),
+  compress: z.boolean().optional(),
+};
 const logShape = {
   level: z.enum(LOG_LEVELS, { error: (i) => `must be one of ${LOG_LEVELS.join(', ')}, got ${describe(i.input)}` }).optional(),
   decisionsToStdout: z.boolean().optional(),
+  decisionLog: z.strictObject(decisionLogShape).optional(),
 };
 
 const categorySettingShape = { enforced: z.boolean().optional(), grantable: z.boolean().optional() };
@@ -260,7 +270,7 @@ const MOVED: Readonly<Record<string, string>> = { logLevel: 'log.level', port: '
 function didYouMean(at: Path, key: string): string {
   const known = at.length === 0 ? Object.keys(layerShape)
     : at[0] === 'limits' ? Object.keys(limitsShape)
-    : at[0] === 'log' ? Object.keys(logShape)
+    : at[0] === 'log' ? Object.keys(at.length === 1 ? logShape : decisionLogShape)
     : at[0] === 'categories' ? Object.keys(categorySettingShape)
     : at[0] === 'lists' ? (at.length === 1 ? Object.keys(listsShape) : Object.keys(listSourceShape))
     : ['host', 'port'];
@@ -366,7 +376,7 @@ export function mergeConfig(base: Config, layer: ConfigLayer): Config {
     connectPorts: [...(set.connectPorts ?? base.connectPorts)],
     categories,
     limits: { ...base.limits, ...set.limits },
-    log: { ...base.log, ...set.log },
+    log: { ...base.log, ...set.log, decisionLog: { ...base.log.decisionLog, ...set.log?.decisionLog } },
   });
 }
 

@@ -123,7 +123,9 @@ export interface AuditFilter {
   readonly from?: number | undefined;
   /** Before (epoch ms). */
   readonly to?: number | undefined;
-  /** At most this many, oldest first (the latest ones when there are more). */
+  /** Only events committed after this event id; with a limit, the earliest `limit` of them (for following the trail). */
+  readonly afterId?: number | undefined;
+  /** At most this many, oldest first (the latest ones when there are more, unless afterId is given). */
   readonly limit?: number | undefined;
 }
 

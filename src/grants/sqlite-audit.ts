@@ -48,7 +48,7 @@ function toJson(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
-/** Events matching `filter`, oldest first; with a limit, the latest `limit` of them. */
+/** Events matching `filter`, oldest first; with a limit, the latest `limit` of them (the earliest after `afterId`). */
 export function queryAuditEvents(db: Database, filter: AuditFilter = {}): AuditEvent[] {
   const where: string[] = [];
   const params: (string | number)[] = [];
@@ -61,11 +61,12 @@ export function queryAuditEvents(db: Database, filter: AuditFilter = {}): AuditE
   if (filter.action !== undefined) add('action = ?', filter.action);
   if (filter.from !== undefined) add('at >= ?', toIso(filter.from));
   if (filter.to !== undefined) add('at < ?', toIso(filter.to));
+  if (filter.afterId !== undefined) add('id > ?', filter.afterId);
   const limit = filter.limit ?? DEFAULT_AUDIT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new WfError('WF_ERR_INVALID_INPUT', `limit must be a positive whole number, got ${String(limit)}`);
   const sql =
     `SELECT * FROM (SELECT id, at, actor, action, subject, before, after FROM audit_events` +
-    `${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ORDER BY id DESC LIMIT ?) ORDER BY id`;
+    `${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ORDER BY id ${filter.afterId === undefined ? 'DESC' : 'ASC'} LIMIT ?) ORDER BY id`;
   return db
     .prepare<(string | number)[], AuditRow>(sql)
     .all(...params, limit)

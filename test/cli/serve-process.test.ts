@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { viaProxy } from '../helpers/proxy-client.ts';
+import { decisionLogDir, listDecisionLogFiles } from '../../src/log/log-files.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -39,8 +40,11 @@ test('serve listens on its address, answers 407 to strangers, writes decisions t
   const [code] = await exited;
   assert.equal(code, 0);
   assert.equal(existsSync(join(dataDir, 'wardgate.db')), true);
-  const decisions = readFileSync(join(dataDir, 'decisions.log'), 'utf8').trim().split('\n');
-  assert.equal((JSON.parse(decisions.at(-1)!) as { status: number }).status, 407);
+  const [file] = listDecisionLogFiles(decisionLogDir(dataDir));
+  const decisions = readFileSync(file!.path, 'utf8').trim().split('\n');
+  assert.equal((JSON.parse(decisions.at(-1)!) as { status: number }).status, 407, 'flushed before exit');
+  const verify = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'logs', 'verify', '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(verify.status, 0, verify.stdout + verify.stderr);
 });
 
 test('a bad setting stops serve with a message naming it and exit code 1', () => {

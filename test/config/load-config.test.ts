@@ -106,7 +106,7 @@ test('environment overrides the file, flags override the environment', (t) => {
     { host: 'env.example', address: '10.0.0.2' },
     { host: 'env2.example', address: '10.0.0.3' },
   ]);
-  assert.deepEqual(fromEnv.log, { level: 'debug', decisionsToStdout: true });
+  assert.deepEqual(fromEnv.log, { level: 'debug', decisionsToStdout: true, decisionLog: DEFAULTS.log.decisionLog });
 
   const flags = {
     config: file,
@@ -176,6 +176,7 @@ test('config/README.md documents every key and environment variable', () => {
     ...Object.keys(DEFAULTS),
     ...Object.keys(DEFAULTS.limits).map((k) => `limits.${k}`),
     ...Object.keys(DEFAULTS.log).map((k) => `log.${k}`),
+    ...Object.keys(DEFAULTS.log.decisionLog).map((k) => `log.decisionLog.${k}`),
   ];
   for (const name of [...keys, ...Object.keys(ENV_VARS)]) assert.ok(readme.includes(`\`${name}\``), `${name} missing from config/README.md`);
 });

@@ -61,7 +61,7 @@ test('limits, log and categories merge key by key over the base', () => {
     { base: first },
   );
   assert.deepEqual(second.limits, { ...DEFAULTS.limits, maxHeaderBytes: 2048, idleTimeoutMs: 1000 });
-  assert.deepEqual(second.log, { level: 'debug', decisionsToStdout: false });
+  assert.deepEqual(second.log, { level: 'debug', decisionsToStdout: false, decisionLog: DEFAULTS.log.decisionLog });
   assert.deepEqual(second.categories, { gambling: { enforced: true, grantable: false }, chat: { enforced: false } });
   assert.equal(second.listen, DEFAULTS.listen);
 });
@@ -165,7 +165,7 @@ const REJECTIONS: [string, unknown, string[]][] = [
     ['test.json: colour: unknown key; known keys: listen, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists'],
   ],
   ['transposed key', { log: { levle: 'info' } }, ['test.json: log.levle: unknown key (did you mean log.level?)']],
-  ['short unknown key', { log: { lvl: 'info' } }, ['test.json: log.lvl: unknown key; known keys: level, decisionsToStdout']],
+  ['short unknown key', { log: { lvl: 'info' } }, ['test.json: log.lvl: unknown key; known keys: level, decisionsToStdout, decisionLog']],
   // root
   ['root array', [], ['test.json: (top level): expected an object, got an array']],
   ['root null', null, ['test.json: (top level): expected an object, got null']],
@@ -208,4 +208,19 @@ test('every problem is reported together in one WF_ERR_CONFIG_INVALID', () => {
 
 test('a single problem says "1 problem"', () => {
   assert.throws(() => parseConfig({ listen: 'x' }, 'o'), /^WfError: configuration is invalid \(1 problem\):\no: listen: /);
+});
+
+test('log.decisionLog: defaults, overrides merged key by key, and every rejection named', () => {
+  assert.equal(DEFAULTS.log.decisionLog.privacy, 'no-query');
+  const set = parseConfig({ log: { decisionLog: { retentionDays: 365, privacy: 'host' } } }, 'test.json');
+  assert.equal(set.log.decisionLog.retentionDays, 365);
+  assert.equal(set.log.decisionLog.privacy, 'host');
+  assert.equal(set.log.decisionLog.chain, true, 'unset keys keep their defaults');
+  assert.throws(
+    () => parseConfig({ log: { decisionLog: { privacy: 'everything', retentionDays: -1, rotateByte: 5 } } }, 'test.json'),
+    (error: Error) =>
+      /log\.decisionLog\.privacy: must be one of full, no-query, host/.test(error.message) &&
+      /log\.decisionLog\.retentionDays: must be an integer from 0/.test(error.message) &&
+      /log\.decisionLog\.rotateByte: unknown key \(did you mean log\.decisionLog\.rotateBytes\?\)/.test(error.message),
+  );
 });

@@ -54,6 +54,16 @@ test('approve in another process → allowed within 1 s (allow-by-grant logged);
   await cli(proxy.dataDir, ['grants', 'revoke', listed.id, '--by', 'gsm-labour', '--note', 'inquiry closed']);
   assert.equal(await statusWithin(1_000, 403, get), 403, 'revoked grant no longer honoured');
 
+  const staffLines = proxy.decisions.lines.filter((l) => l.type === 'staff' && l.grant === listed.id);
+  assert.deepEqual(
+    staffLines.map((l) => [l.action, l.before, l.after, l.member, l.group]),
+    [
+      ['request', null, 'pending', 'alice', 'labour'],
+      ['approve', 'pending', 'approved', 'alice', 'labour'],
+      ['revoke', 'approved', 'revoked', 'alice', 'labour'],
+    ],
+    'every grant step is also a line in the decision log',
+  );
   const audit = (await cli(proxy.dataDir, ['audit', 'events', '--subject', listed.id, '--json'])).trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
   assert.deepEqual(audit, ['request', 'approve', 'revoke']);
 });

@@ -24,7 +24,7 @@ Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--i
        wardgate members list [--json] | remove ID | passwd ID | set-ips ID --ip ADDR...
        wardgate groups add ID --name NAME | list [--json] | remove ID
        wardgate lists import SOURCE... [--format ut1|squidguard|hosts|plain] [--map FILE] [--category ID]... [--name NAME] [--into DIR]
-       wardgate lists update [NAME...] [--verbose] | test [--json] [--member ID] [--stdin] URL...
+       wardgate lists update [NAME...] [--verbose] | test [--json] [--member ID] [--stdin] URL... | compile
        wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member ID] --password-stdin
        wardgate users list [--json] | remove ID | passwd ID | disable ID | enable ID
        wardgate grants list [--status S] [--member ID] [--group G] [--json] | history MEMBER

@@ -2,11 +2,25 @@
  * Builders the composition roots (src/main.ts for `serve`, the CLI commands)
  * share, so that `wardgate classify` runs exactly the classifier and policy
  * the proxy runs.
+ *
+ * Lists reach a classifier by one of two roads, with the same result: the
+ * compiled index file in the data dir when it is fresh (fast: zero-copy
+ * load), or loading and compiling the list folders (slow at UT1 scale: done
+ * in a worker thread by `serve`, which then writes the file for next time).
  */
 import { createClassifier, type Classifier } from './classify/classifier.ts';
 import type { Config } from './config/config.ts';
-import { importedListsDir, loadAllLists } from './lists/load-all-lists.ts';
-import { loadCategories, type ListDiagnostic } from './lists/load-categories.ts';
+import { compileInWorker } from './lists/compile-in-worker.ts';
+import {
+  compileLists,
+  compiledIndexPath,
+  openCompiledLists,
+  readFreshCompiledLists,
+  sourcesFor,
+  writeCompiledLists,
+  type CompiledLists,
+} from './lists/compiled-lists.ts';
+import type { ListDiagnostic } from './lists/load-categories.ts';
 import { buildPolicy } from './policy/build-policy.ts';
 import type { Policy } from './policy/policy-model.ts';
 
@@ -14,24 +28,51 @@ export interface ListsSnapshot {
   readonly classifier: Classifier;
   readonly policy: Policy;
   readonly diagnostics: readonly ListDiagnostic[];
+  /** How the lists were obtained: from the index file, or compiled from the folders. */
+  readonly origin: 'index-file' | 'compiled';
+}
+
+type ListsConfig = Pick<Config, 'categoriesDir' | 'categories' | 'classifyCacheSize'> & Partial<Pick<Config, 'dataDir'>>;
+
+function snapshotOf(lists: CompiledLists, config: ListsConfig, origin: ListsSnapshot['origin']): ListsSnapshot {
+  return {
+    classifier: createClassifier(lists.index, { cacheSize: config.classifyCacheSize }),
+    policy: buildPolicy(lists.categories, config.categories),
+    diagnostics: lists.diagnostics,
+    origin,
+  };
 }
 
 /**
- * Loads the category folders, plus the imported lists in
- * `<dataDir>/lists/imported` when `dataDir` is given, and compiles them. Bad
- * lines are skipped and returned as diagnostics; a missing categories root
- * throws WF_ERR_NO_INDEX (fail closed: the proxy never runs without lists),
- * while a missing imported folder just means nothing was imported.
+ * The lists for a command: the fresh index file when there is one, else the
+ * folders compiled here (the categories folder, plus the imported lists in
+ * `<dataDir>/lists/imported` when `dataDir` is given). Bad lines are skipped
+ * and returned as diagnostics; a missing categories root throws
+ * WF_ERR_NO_INDEX (fail closed: nothing runs without lists). Never writes.
  */
-export async function loadListsSnapshot(
-  config: Pick<Config, 'categoriesDir' | 'categories' | 'classifyCacheSize'> & Partial<Pick<Config, 'dataDir'>>,
-): Promise<ListsSnapshot> {
-  const loaded = config.dataDir === undefined
-    ? await loadCategories(config.categoriesDir)
-    : await loadAllLists(config.categoriesDir, importedListsDir(config.dataDir));
-  const classifier = createClassifier(loaded.input, { cacheSize: config.classifyCacheSize });
-  const policy = buildPolicy(loaded.categories, config.categories);
-  return { classifier, policy, diagnostics: loaded.diagnostics };
+export async function loadListsSnapshot(config: ListsConfig): Promise<ListsSnapshot> {
+  const sources = sourcesFor(config);
+  if (config.dataDir !== undefined) {
+    const fresh = await readFreshCompiledLists(compiledIndexPath(config.dataDir), sources);
+    if (fresh !== null) return snapshotOf(fresh, config, 'index-file');
+  }
+  return snapshotOf(await compileLists(sources), config, 'compiled');
+}
+
+/**
+ * Compiles the lists in a worker thread, writes the index file for the next
+ * start, and opens it. What `serve` uses for a stale file and every reload.
+ */
+export async function rebuildListsSnapshot(config: ListsConfig & Pick<Config, 'dataDir'>): Promise<ListsSnapshot> {
+  const bytes = await compileInWorker(sourcesFor(config));
+  await writeCompiledLists(compiledIndexPath(config.dataDir), bytes);
+  return snapshotOf(openCompiledLists(bytes), config, 'compiled');
+}
+
+/** `serve` at start-up: the index file when fresh, else a rebuild (which writes it). */
+export async function servingListsSnapshot(config: ListsConfig & Pick<Config, 'dataDir'>): Promise<ListsSnapshot> {
+  const fresh = await readFreshCompiledLists(compiledIndexPath(config.dataDir), sourcesFor(config));
+  return fresh === null ? rebuildListsSnapshot(config) : snapshotOf(fresh, config, 'index-file');
 }
 
 export function formatDiagnostic(d: ListDiagnostic): string {

@@ -4,7 +4,7 @@
  * implementations are chosen and wired together.
  */
 import type { Logger } from 'pino';
-import { formatDiagnostic, loadListsSnapshot } from './compose.ts';
+import { formatDiagnostic, rebuildListsSnapshot, servingListsSnapshot } from './compose.ts';
 import type { Config, HostPort } from './config/config.ts';
 import { DirectoryStore } from './directory/directory-store.ts';
 import { verifyPassword } from './directory/password.ts';
@@ -54,7 +54,7 @@ function logDiagnostics(log: Logger, diagnostics: readonly { file: string; line:
 export async function startWardgate(config: Config, options: StartOptions = {}): Promise<Wardgate> {
   const loggers = options.loggers ?? createLoggers(config.dataDir, config.log);
   const log = loggers.app;
-  const lists = await loadListsSnapshot(config);
+  const lists = await servingListsSnapshot(config);
   logDiagnostics(log, lists.diagnostics);
 
   const now = options.now ?? Date.now;
@@ -106,7 +106,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   });
   const address = await proxy.listen(config.listen);
   const stats = lists.classifier.stats;
-  log.info({ address, categoriesDir: config.categoriesDir, ...stats, members: snapshots.current.directory.members.size }, 'wardgate listening');
+  log.info({ address, categoriesDir: config.categoriesDir, listsFrom: lists.origin, ...stats, members: snapshots.current.directory.members.size }, 'wardgate listening');
   if (snapshots.current.directory.members.size === 0) {
     log.warn('no members in the directory yet, so every request will be refused (407): add them with `wardgate groups add` and `wardgate members add`');
   }
@@ -114,7 +114,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   const reloader = createListReloader({
     snapshots,
     log,
-    build: () => loadListsSnapshot(config),
+    build: () => rebuildListsSnapshot(config),
     watchDirs: [config.categoriesDir, join(config.dataDir, 'lists', 'imported')],
     debounceMs: LIST_CHANGE_DEBOUNCE_MS,
     servingDiagnostics: lists.diagnostics,

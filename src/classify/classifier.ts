@@ -1,25 +1,31 @@
 /**
- * classifier: Target → Classification, compiled once per list snapshot from a
- * ClassifierInput. Owns the order of a result (domain matches, most specific
- * host first; then URL-prefix matches; then keyword matches), the trusted-site
- * rule (a trusted host, or a subdomain of one, drops keyword matches and
- * matches from `imported` lists; the council's `local` domain and URL lists
- * still apply), and the LRU cache of whole classifications.
+ * classifier: Target → Classification, built once per list snapshot from a
+ * ClassifierInput or from a CompiledIndex (compiled here, or loaded from an
+ * index file by index-file.ts). Owns the order of a result (domain matches,
+ * most specific host first; then URL-prefix matches; then keyword matches),
+ * the trusted-site rule (a trusted host, or a subdomain of one, drops keyword
+ * matches and matches from `imported` lists; the council's `local` domain
+ * and URL lists still apply), and the LRU cache of whole classifications.
  *
- * Every RuleMatch is built and frozen at compile time, so a request allocates
- * nothing for them; a Classification is frozen too, because the cache hands
- * the same object to every request that asks. The cache is keyed by host
- * (never the port: it does not change the answer) plus matchPath. Pure and
- * synchronous; classify() never throws on a Target built by normalise-url.
+ * URL and keyword RuleMatches are built and frozen once, at build time.
+ * Domain RuleMatches are built on a hit from the domain table's (source,
+ * line) rule and the matched suffix of the host: keeping one object per
+ * domain would cost ~150 bytes a domain at UT1 scale (4.6M domains), and a
+ * miss still allocates nothing. A Classification is frozen, because the
+ * cache hands the same object to every request that asks. The cache is
+ * keyed by host (never the port: it does not change the answer) plus
+ * matchPath. Pure and synchronous; classify() never throws on a Target
+ * built by normalise-url.
  */
 import { LRUCache } from 'lru-cache';
 import { WfError } from '../errors.ts';
 import { UNCATEGORISED, type Classification, type ClassifyTrace, type RuleKind, type RuleMatch } from './classification.ts';
-import { DomainSuffixIndex, createHostSet, type DomainEntry } from './domain-index.ts';
-import { KeywordMatcher, type KeywordPattern } from './keyword-matcher.ts';
-import type { ClassifierInput, ListInput } from './list-input.ts';
+import { CompiledIndex, compileIndex, type IndexedList } from './compiled-index.ts';
+import { createHostSet } from './domain-index.ts';
+import { KeywordMatcher } from './keyword-matcher.ts';
+import type { ClassifierInput } from './list-input.ts';
 import type { Target } from './target.ts';
-import { UrlPrefixIndex, type UrlEntry } from './url-index.ts';
+import { UrlPrefixIndex } from './url-index.ts';
 
 export interface ClassifierStats {
   /** Domain rules indexed (including URL entries without a path), after de-duplication. */
@@ -56,41 +62,18 @@ const TRUSTED_CLEAN: Classification = Object.freeze({
   trusted: true,
 });
 
-interface CompiledRules {
-  readonly domains: DomainEntry<RuleMatch>[];
-  readonly urls: UrlEntry[];
-  readonly keywords: KeywordPattern[];
+/** What a domain rule's RuleMatch shares with every other rule from the same list file. */
+interface DomainTemplate {
+  readonly category: string;
+  readonly list: string;
+  readonly file: string;
+  readonly grantable: boolean;
+  readonly source: IndexedList['source'];
 }
 
-/** Turns every list entry into its frozen RuleMatch, dropping repeats within a list. */
-function compileRules(lists: readonly ListInput[]): CompiledRules {
-  const rules: CompiledRules = { domains: [], urls: [], keywords: [] };
-  for (const list of lists) {
-    const seen = new Set<string>();
-    const match = (kind: RuleKind, entry: string, file: string, line: number): RuleMatch =>
-      Object.freeze({ category: list.category, list: list.id, kind, entry, file, line, grantable: list.grantable, source: list.source });
-    const fresh = (key: string): boolean => {
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    };
-    for (const d of list.domains) {
-      if (fresh(`d ${d.host}`)) rules.domains.push({ host: d.host, value: match('domain', d.host, d.file, d.line) });
-    }
-    for (const u of list.urls) {
-      if (u.pathPrefix.length === 0) {
-        if (fresh(`d ${u.host}`)) rules.domains.push({ host: u.host, value: match('domain', u.host, u.file, u.line) });
-      } else if (fresh(`u ${u.host}${u.pathPrefix}`)) {
-        rules.urls.push({ host: u.host, pathPrefix: u.pathPrefix, match: match('url', u.entry, u.file, u.line) });
-      }
-    }
-    for (const k of list.keywords) {
-      if (fresh(`k ${k.words.join(' ')}${k.prefix ? '*' : ''}`)) {
-        rules.keywords.push({ words: k.words, prefix: k.prefix, match: match('keyword', k.entry, k.file, k.line) });
-      }
-    }
-  }
-  return rules;
+function ruleMatch(list: IndexedList, kind: RuleKind, entry: string, file: string, line: number): RuleMatch {
+  // Property order is what `wardgate classify` prints: keep it.
+  return Object.freeze({ category: list.category, list: list.id, kind, entry, file, line, grantable: list.grantable, source: list.source });
 }
 
 function validateOptions(options: ClassifierOptions): number {
@@ -105,23 +88,41 @@ function validateOptions(options: ClassifierOptions): number {
 }
 
 /**
- * Compiles the lists into indexes and returns a classifier over them.
- * Throws WF_ERR_CONFIG_INVALID for bad options; never throws afterwards.
+ * Returns a classifier over `source`: a ClassifierInput (compiled here) or a
+ * CompiledIndex (compileIndex(), or loadIndex() from an index file).
+ * Throws WF_ERR_CONFIG_INVALID for bad options and WF_ERR_LIST_INVALID for
+ * an input that cannot be indexed; never throws afterwards.
  */
-export function createClassifier(input: ClassifierInput, options: ClassifierOptions): Classifier {
+export function createClassifier(source: ClassifierInput | CompiledIndex, options: ClassifierOptions): Classifier {
   const maxKeyLength = validateOptions(options);
-  const rules = compileRules(input.lists);
-  const domains = new DomainSuffixIndex(rules.domains);
-  const urls = new UrlPrefixIndex(rules.urls);
-  const keywords = new KeywordMatcher(rules.keywords, input.exceptionWords);
-  const trusted = createHostSet(input.trustedHosts);
+  const index = source instanceof CompiledIndex ? source : compileIndex(source);
+  const { lists, domains } = index;
+  const templates: DomainTemplate[] = index.sources.map(({ list, file }) => {
+    const meta = lists[list]!;
+    return { category: meta.category, list: meta.id, file, grantable: meta.grantable, source: meta.source };
+  });
+  const urls = new UrlPrefixIndex(index.urls.map((u) => ({ host: u.host, pathPrefix: u.pathPrefix, match: ruleMatch(lists[u.list]!, 'url', u.entry, u.file, u.line) })));
+  const keywords = new KeywordMatcher(
+    index.keywords.map((k) => ({ words: k.words, prefix: k.prefix, match: ruleMatch(lists[k.list]!, 'keyword', k.entry, k.file, k.line) })),
+    index.exceptionWords,
+  );
+  const trusted = createHostSet(index.trustedHosts);
   const cache = options.cacheSize > 0 ? new LRUCache<string, Classification>({ max: options.cacheSize }) : null;
   const scratch: RuleMatch[] = [];
+
+  const matchDomains = (host: string, isIp: boolean): void => {
+    const count = domains.match(host, isIp);
+    for (let i = 0; i < count; i++) {
+      const t = templates[domains.ruleTag(i)]!;
+      const entry = host.slice(domains.ruleStart(i));
+      scratch.push(Object.freeze({ category: t.category, list: t.list, kind: 'domain', entry, file: t.file, line: domains.ruleData(i), grantable: t.grantable, source: t.source }));
+    }
+  };
 
   const compute = (target: Target): Classification => {
     const isTrusted = trusted.has(target.host, target.isIp);
     scratch.length = 0;
-    domains.lookup(target.host, target.isIp, scratch);
+    matchDomains(target.host, target.isIp);
     urls.lookup(target.host, target.isIp, target.matchPath, scratch);
     if (!isTrusted) keywords.scan(target.matchPath, scratch);
     const result = toClassification(scratch, isTrusted);
@@ -147,10 +148,10 @@ export function createClassifier(input: ClassifierInput, options: ClassifierOpti
   };
 
   const stats: ClassifierStats = Object.freeze({
-    domains: domains.size,
+    domains: domains.ruleCount,
     urls: urls.size,
     keywords: keywords.size,
-    lists: input.lists.length,
+    lists: lists.length,
   });
   return Object.freeze({ classify, stats });
 }

@@ -1,22 +1,21 @@
 /**
  * domain-index: host → the values filed under that host and under each of its
  * parent domains (squidGuard domainlist semantics: `example.com` covers
- * `www.example.com` and `a.b.example.com`, never `notexample.com`).
+ * `www.example.com` and `a.b.example.com`, never `notexample.com`). IP
+ * literals only ever match exactly: `0.0.1` is not a parent of `127.0.0.1`.
  *
- * The walk goes right to left, one label at a time (`com`, `example.com`,
- * `www.example.com`), and stops as soon as no entry ends in the suffix seen so
- * far, so a miss on a deep CDN host costs one or two lookups, not one per
- * label. Interior suffixes are kept as nodes flagged `hasChildren` for that.
- * IP literals are stored apart and only ever match exactly: `0.0.1` is not a
- * parent of `127.0.0.1`.
- *
- * This first version keys a Map by suffix string (one substring per label
- * walked); the interface (`lookup(host, isIp, out)`) is kept narrow so a
- * flat typed-array trie can replace it at 5M-domain scale without callers
- * noticing. Values come back most specific host first, in insertion order
- * within one host. Never throws, whatever the host string.
+ * A thin generic wrapper over DomainTable (domain-table.ts: flat typed
+ * arrays, a right-to-left label walk, exact verification of every match),
+ * for the small indexes that carry arbitrary values: URL-prefix buckets
+ * (url-index.ts) and the trusted-sites set. The classifier's domain rules
+ * use DomainTable directly, with (list, line) rules instead of objects, so a
+ * 5M-domain list costs no object per domain. Values come back most specific
+ * host first, in insertion order within one host. lookup() never throws;
+ * the constructor throws WF_ERR_LIST_INVALID for a host that is not
+ * canonical (non-Latin-1, or a label over 255 characters).
  */
-import { isIpLiteral } from './normalise-url.ts';
+import { DomainTableBuilder, isIpHost } from './domain-table-builder.ts';
+import type { DomainTable } from './domain-table.ts';
 
 export interface DomainEntry<T> {
   /** Canonical host (see `canonicalHost`). */
@@ -24,58 +23,23 @@ export interface DomainEntry<T> {
   readonly value: T;
 }
 
-interface SuffixNode<T> {
-  /** Values of entries for exactly this suffix, or null for an interior node. */
-  values: T[] | null;
-  /** Some entry is a subdomain of this suffix, so the walk must go on. */
-  hasChildren: boolean;
-}
-
 export class DomainSuffixIndex<T> {
-  readonly #nodes = new Map<string, SuffixNode<T>>();
-  readonly #ips = new Map<string, T[]>();
-  /**
-   * Scratch for lookup(): value lists found walking right to left, emitted in
-   * reverse so the most specific comes first. Safe to share because lookup is
-   * synchronous; emptied on entry, so a fault mid-walk cannot leak into the
-   * next lookup.
-   */
-  readonly #found: T[][] = [];
-  #size = 0;
+  readonly #table: DomainTable;
+  readonly #values: T[] = [];
 
   constructor(entries: Iterable<DomainEntry<T>>) {
-    for (const entry of entries) this.#add(entry.host, entry.value);
+    const list = Array.isArray(entries) ? (entries as readonly DomainEntry<T>[]) : [...entries];
+    const builder = new DomainTableBuilder({ expectedHosts: list.length });
+    for (const entry of list) {
+      // The rule's data is the value's index; tag 0 for all.
+      if (builder.add(entry.host, isIpHost(entry.host), 0, this.#values.length)) this.#values.push(entry.value);
+    }
+    this.#table = builder.finish();
   }
 
   /** Number of entries indexed. */
   get size(): number {
-    return this.#size;
-  }
-
-  #add(host: string, value: T): void {
-    if (host.length === 0) return;
-    this.#size++;
-    if (isIpLiteral(host)) {
-      const list = this.#ips.get(host);
-      if (list === undefined) this.#ips.set(host, [value]);
-      else list.push(value);
-      return;
-    }
-    const leaf = this.#node(host);
-    if (leaf.values === null) leaf.values = [value];
-    else leaf.values.push(value);
-    for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
-      this.#node(host.slice(dot + 1)).hasChildren = true;
-    }
-  }
-
-  #node(suffix: string): SuffixNode<T> {
-    let node = this.#nodes.get(suffix);
-    if (node === undefined) {
-      node = { values: null, hasChildren: false };
-      this.#nodes.set(suffix, node);
-    }
-    return node;
+    return this.#values.length;
   }
 
   /**
@@ -83,45 +47,15 @@ export class DomainSuffixIndex<T> {
    * most specific host first. Returns how many were appended.
    */
   lookup(host: string, isIp: boolean, out: T[]): number {
-    const before = out.length;
-    if (isIp) {
-      const exact = this.#ips.get(host);
-      if (exact !== undefined) for (let i = 0; i < exact.length; i++) out.push(exact[i]!);
-      return out.length - before;
-    }
-    const found = this.#found;
-    found.length = 0;
-    let end = host.length;
-    for (;;) {
-      const dot = end > 0 ? host.lastIndexOf('.', end - 1) : -1;
-      const start = dot + 1;
-      const node = this.#nodes.get(start === 0 ? host : host.slice(start));
-      if (node === undefined) break;
-      if (node.values !== null) found.push(node.values);
-      if (start === 0 || !node.hasChildren) break;
-      end = dot;
-    }
-    for (let d = found.length - 1; d >= 0; d--) {
-      const values = found[d]!;
-      for (let i = 0; i < values.length; i++) out.push(values[i]!);
-    }
-    found.length = 0;
-    return out.length - before;
+    const table = this.#table;
+    const count = table.match(host, isIp);
+    for (let i = 0; i < count; i++) out.push(this.#values[table.ruleData(i)]!);
+    return count;
   }
 
   /** Whether `host` or any parent domain of it has an entry. */
   has(host: string, isIp: boolean): boolean {
-    if (isIp) return this.#ips.has(host);
-    let end = host.length;
-    for (;;) {
-      const dot = end > 0 ? host.lastIndexOf('.', end - 1) : -1;
-      const start = dot + 1;
-      const node = this.#nodes.get(start === 0 ? host : host.slice(start));
-      if (node === undefined) return false;
-      if (node.values !== null) return true;
-      if (start === 0 || !node.hasChildren) return false;
-      end = dot;
-    }
+    return this.#table.has(host, isIp);
   }
 }
 

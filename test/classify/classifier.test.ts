@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UNCATEGORISED, type ClassifyTrace } from '../../src/classify/classification.ts';
 import { createClassifier } from '../../src/classify/classifier.ts';
+import { compileIndex } from '../../src/classify/compiled-index.ts';
 import type { ClassifierInput, ListInput } from '../../src/classify/list-input.ts';
 import { normaliseAuthority, normaliseUrl } from '../../src/classify/normalise-url.ts';
 import { isWfError } from '../../src/errors.ts';
@@ -109,8 +110,11 @@ test('results are frozen and shared', () => {
   assert.ok(Object.isFrozen(result) && Object.isFrozen(result.matches) && Object.isFrozen(result.categories));
   assert.ok(result.matches.every((m) => Object.isFrozen(m)));
   assert.equal(classify('http://example-porn.test/'), result);
-  // Precomputed at build time: two hosts under one entry share the RuleMatch.
-  assert.equal(classify('http://other.example-porn.test/x').matches[0], result.matches[0]);
+  // Domain RuleMatches are built on a hit (no object per domain at 5M domains):
+  // two hosts under one entry get equal, separately frozen matches.
+  const other = classify('http://other.example-porn.test/x').matches[0];
+  assert.deepEqual(other, result.matches[0]);
+  assert.ok(Object.isFrozen(other));
 });
 
 test('cache: miss then hit, keyed by host and matchPath but not port', () => {
@@ -163,4 +167,24 @@ test('never throws on odd targets', () => {
   const raws = ['http://a..b/', 'http://.a.test/', 'http://[::1]/x', 'http://x.test/%ZZ%E0%A4%A/?\u0000', `http://x.test/${'\ud83d'.repeat(10)}`, 'ws://example-porn.test:80/', 'http://a.test/' + "'".repeat(100)];
   for (const raw of raws) assert.doesNotThrow(() => classify(raw), raw);
   assert.doesNotThrow(() => classifier.classify(normaliseAuthority('[::1]:443')));
+});
+
+test('a CompiledIndex gives the same classifier as the input it was compiled from', () => {
+  const compiled = createClassifier(compileIndex(INPUT), { cacheSize: 0 });
+  assert.deepEqual(compiled.stats, classifier.stats);
+  for (const raw of ['http://a.sub.example-porn.test/free/porn?q=sexy', 'https://x.abuse.test/', 'http://0x7f.1/', 'https://new.devon.gov.uk/', 'https://www.gov.uk/chatroom/1', 'http://harmless.test/']) {
+    assert.deepEqual(compiled.classify(normaliseUrl(raw)), classify(raw), raw);
+  }
+});
+
+test('an IP literal entry never matches as a parent domain, nor a name as part of an address', () => {
+  const c = createClassifier({ lists: [list('chat', { domains: ['10.0.0.1', '0.1'] })], trustedHosts: [], exceptionWords: [] }, { cacheSize: 0 });
+  assert.deepEqual(c.classify(normaliseUrl('http://10.0.0.1/')).categories, ['chat']);
+  assert.equal(c.classify(normaliseUrl('http://10.0.0.2/')).matches.length, 0);
+  assert.equal(c.classify(normaliseUrl('http://10.0.0.1.example/')).matches.length, 0);
+});
+
+test('an input that cannot be indexed throws WF_ERR_LIST_INVALID', () => {
+  const input: ClassifierInput = { lists: [list('chat', { domains: [`${'a'.repeat(300)}.test`] })], trustedHosts: [], exceptionWords: [] };
+  assert.throws(() => createClassifier(input, { cacheSize: 0 }), (err) => isWfError(err, 'WF_ERR_LIST_INVALID'));
 });

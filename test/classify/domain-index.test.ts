@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DomainSuffixIndex, createHostSet } from '../../src/classify/domain-index.ts';
+import { DomainTableBuilder, isIpHost } from '../../src/classify/domain-table-builder.ts';
+import { validateTable, type DomainTable } from '../../src/classify/domain-table.ts';
 import { canonicalHost, isIpLiteral } from '../../src/classify/normalise-url.ts';
+import { isWfError } from '../../src/errors.ts';
 
 function index(hosts: string[]): DomainSuffixIndex<string> {
   return new DomainSuffixIndex(hosts.map((host) => ({ host, value: host })));
@@ -153,4 +156,143 @@ test('fuzz: domain index agrees with a naive Set walk', () => {
   }
   // Guard against a generator that never exercises the matching side.
   assert.ok(cases > 3000 && hits > cases / 4, `cases ${cases}, hits ${hits}`);
+});
+
+// The compact table underneath: exact verification, growth, chains, limits.
+
+/** Every (tag, data, entry) a table finds for `host`, in order. */
+function tableLookup(table: DomainTable, host: string): string[] {
+  const count = table.match(host, isIpHost(host));
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(`${table.ruleTag(i)}:${table.ruleData(i)}:${host.slice(table.ruleStart(i))}`);
+  return out;
+}
+
+/**
+ * Reference: a Map from host to its rules, walked over split('.') suffixes,
+ * most specific first. An IP literal entry matches only itself, never as a
+ * suffix of a longer name.
+ */
+function naiveTableLookup(rules: Map<string, string[]>, host: string): string[] {
+  const found = (h: string): string[] => (rules.get(h) ?? []).map((r) => `${r}:${h}`);
+  if (isIpHost(host)) return found(host);
+  const parts = host.split('.');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const suffix = parts.slice(i).join('.');
+    if (!isIpHost(suffix)) out.push(...found(suffix));
+  }
+  return out;
+}
+
+const WORDS = ['com', 'uk', 'co', 'gov', 'x', 'xx', 'xxx', 'blogspot', 'example', 'a', 'b', 'ab', 'ba', '', 'xn--p1ai', 'a-b', '0', '1'];
+
+function randomLabel(rand: () => number): string {
+  if (rand() < 0.7) return WORDS[Math.floor(rand() * WORDS.length)]!;
+  let label = '';
+  for (let n = 1 + Math.floor(rand() * 12); n > 0; n--) label += 'abcdefghij-0123456789'[Math.floor(rand() * 21)];
+  return label;
+}
+
+function randomName(rand: () => number): string {
+  if (rand() < 0.06) return [0, 0, 0, 0].map(() => String(Math.floor(rand() * 3))).join('.');
+  const labels: string[] = [];
+  for (let n = 1 + Math.floor(rand() * 6); n > 0; n--) labels.push(randomLabel(rand));
+  return labels.join('.');
+}
+
+function fuzzTable(seed: number, forceCollisions: boolean): { cases: number; hits: number } {
+  const rand = mulberry32(seed);
+  let cases = 0;
+  let hits = 0;
+  for (let round = 0; round < 30; round++) {
+    const rules = new Map<string, string[]>();
+    // A tiny size hint makes the builder grow (rehash) while it runs.
+    const builder = new DomainTableBuilder({ expectedHosts: 1 + Math.floor(rand() * 4), forceCollisions });
+    const hosts: string[] = [];
+    for (let i = 0, n = 1 + Math.floor(rand() * 60); i < n; i++) {
+      const host = rand() < 0.2 && hosts.length > 0 ? hosts[Math.floor(rand() * hosts.length)]! : randomName(rand);
+      if (host === '') continue;
+      const tag = Math.floor(rand() * 3);
+      builder.add(host, isIpHost(host), tag, i);
+      hosts.push(host);
+      rules.set(host, [...(rules.get(host) ?? []), `${tag}:${i}`]);
+    }
+    const table = builder.finish();
+    assert.equal(validateTable(table.arrays, 3), null);
+    for (let i = 0; i < 150; i++) {
+      let host = randomName(rand);
+      const pick = rand();
+      if (pick < 0.4 && hosts.length > 0) host = `${randomName(rand)}.${hosts[Math.floor(rand() * hosts.length)]!}`;
+      else if (pick < 0.6 && hosts.length > 0) host = `${randomLabel(rand)}${hosts[Math.floor(rand() * hosts.length)]!}`;
+      else if (pick < 0.7 && hosts.length > 0) host = hosts[Math.floor(rand() * hosts.length)]!;
+      const expected = naiveTableLookup(rules, host);
+      assert.deepEqual(tableLookup(table, host), expected, `host ${JSON.stringify(host)} entries ${JSON.stringify(hosts)}`);
+      cases++;
+      if (expected.length > 0) hits++;
+    }
+  }
+  return { cases, hits };
+}
+
+test('fuzz: the table agrees with a naive walk, with several rules per host and growth while building', () => {
+  const { cases, hits } = fuzzTable(0xd0d1, false);
+  assert.ok(cases >= 4000 && hits > cases / 4, `cases ${cases}, hits ${hits}`);
+});
+
+test('fuzz: when every suffix collides (same slot, same fingerprint), verification alone keeps matches exact', () => {
+  const { cases, hits } = fuzzTable(0xc011, true);
+  assert.ok(cases >= 4000 && hits > cases / 4, `cases ${cases}, hits ${hits}`);
+});
+
+test('a character outside Latin-1 never matches the byte it truncates to', () => {
+  // U+0161 & 0xff is 0x61 ('a'); U+012E & 0xff is 0x2e ('.').
+  const idx = index(['a.example.com', 'x.y']);
+  assert.deepEqual(lookup(idx, '\u0161.example.com'), []);
+  assert.deepEqual(lookup(idx, 'x\u012ey'), []);
+  assert.deepEqual(lookup(idx, 'sub.a.example.com'), ['a.example.com']);
+});
+
+test('hosts that cannot be stored exactly are refused with WF_ERR_LIST_INVALID', () => {
+  for (const host of ['b\u0161d.example', `${'a'.repeat(256)}.com`]) {
+    assert.throws(() => index([host]), (err) => isWfError(err, 'WF_ERR_LIST_INVALID'), host);
+  }
+  assert.doesNotThrow(() => index([`${'a'.repeat(255)}.com`]));
+});
+
+test('sameGroup drops a second rule of the same group on one host; the first one wins', () => {
+  const builder = new DomainTableBuilder({ sameGroup: (a, b) => a >> 4 === b >> 4 });
+  assert.equal(builder.add('a.test', false, 0x10, 1), true);
+  assert.equal(builder.add('a.test', false, 0x20, 2), true);
+  assert.equal(builder.add('a.test', false, 0x11, 3), false);
+  assert.equal(builder.add('a.test', false, 0x21, 4), false);
+  assert.equal(builder.add('b.a.test', false, 0x12, 5), true);
+  assert.equal(builder.ruleCount, 3);
+  const table = builder.finish();
+  assert.deepEqual(tableLookup(table, 'x.b.a.test'), ['18:5:b.a.test', '16:1:a.test', '32:2:a.test']);
+});
+
+test('deep hosts and long rule chains outgrow the scratch arrays without losing matches', () => {
+  const labels = Array.from({ length: 40 }, (_, i) => `l${i}`);
+  const hosts = labels.map((_, i) => labels.slice(i).join('.'));
+  const entries = [...hosts.map((host) => ({ host, value: host })), ...Array.from({ length: 40 }, (_, i) => ({ host: 'l39', value: `dup${i}` }))];
+  const idx = new DomainSuffixIndex(entries);
+  const out: string[] = [];
+  assert.equal(idx.lookup(`x.${hosts[0]!}`, false, out), 80);
+  assert.deepEqual(out.slice(0, 3), [hosts[0], hosts[1], hosts[2]]);
+  assert.deepEqual(out.slice(39), ['l39', ...Array.from({ length: 40 }, (_, i) => `dup${i}`)]);
+});
+
+test('prefetch is only a hint: a table built with it is the same table', () => {
+  const entries = Array.from({ length: 500 }, (_, i) => ({ host: `h${i}.d${i % 7}.test` }));
+  const build = (prefetch: boolean): DomainTable => {
+    const builder = new DomainTableBuilder({ expectedHosts: entries.length });
+    entries.forEach((e, i) => {
+      if (prefetch && i % 64 === 0) builder.prefetch(entries, i, i + 64);
+      builder.add(e.host, false, 0, i);
+    });
+    return builder.finish();
+  };
+  const [a, b] = [build(true), build(false)];
+  assert.deepEqual(a.arrays, b.arrays);
 });

@@ -97,3 +97,18 @@ test('canonicalHost for list entries follows the same rules', () => {
   assert.equal(canonicalHost('under_score.example'), 'under_score.example');
   for (const bad of ['', 'a/b', 'a b', 'user@host', 'host:80', 'a%20b']) assert.equal(canonicalHost(bad), null, bad);
 });
+
+test('edges the fast path must agree on: empty query, bare colon, punycode, IPv4 look-alikes', () => {
+  assert.equal(normaliseUrl('http://example.com/x?#frag').url, 'http://example.com/x');
+  assert.equal(normaliseUrl('http://example.com?').url, 'http://example.com/');
+  assert.equal(normaliseUrl('http://example.com:/x').authority, 'example.com');
+  assert.equal(normaliseUrl('http://example.com:0080/x').authority, 'example.com');
+  assert.equal(normaliseUrl('http://XN--BCHER-KVA.de/').host, 'xn--bcher-kva.de');
+  assert.equal(normaliseUrl('http://1.2.3.4./').host, '1.2.3.4');
+  assert.equal(normaliseUrl('http://a.1a/').isIp, false);
+  assert.equal(canonicalHost('ADS.Example.COM..'), 'ads.example.com');
+  for (const bad of ['http://xn--abc/', 'http://a.0x/', 'http://1.2.3.256/', 'http://example.com:0/']) {
+    assert.throws(() => normaliseUrl(bad), (e) => isWfError(e, 'WF_ERR_BAD_TARGET'), bad);
+  }
+  assert.equal(canonicalHost('xn--abc'), null);
+});

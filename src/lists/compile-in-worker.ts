@@ -1,0 +1,43 @@
+/**
+ * Runs compile-worker.ts in a worker thread and resolves with the index file
+ * bytes. The worker file is found next to this one, `.ts` under tsx (tests,
+ * development) and `.js` in dist/ (production).
+ */
+import { Worker } from 'node:worker_threads';
+import { WfError, type WfErrorCode } from '../errors.ts';
+import type { ListsSources } from './compiled-lists.ts';
+
+const WORKER_URL = new URL(`./compile-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * Under tsx (tests, development) the parent's loader hooks do not reach a
+ * worker thread on Node 20, so the worker registers tsx itself before
+ * importing the TypeScript entry; from dist/ it is plain JavaScript.
+ */
+function createWorker(sources: ListsSources): Worker {
+  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData: sources });
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: sources });
+}
+
+type WorkerReply = { ok: true; buffer: ArrayBuffer } | { ok: false; code: string | null; message: string };
+
+export function compileInWorker(sources: ListsSources): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const worker = createWorker(sources);
+    let settled = false;
+    worker.once('message', (reply: WorkerReply) => {
+      settled = true;
+      if (reply.ok) resolve(new Uint8Array(reply.buffer));
+      else reject(new WfError(reply.code?.startsWith('WF_ERR_') ? (reply.code as WfErrorCode) : 'WF_ERR_LIST_INVALID', reply.message));
+      void worker.terminate();
+    });
+    worker.once('error', (error) => {
+      if (!settled) reject(new WfError('WF_ERR_LIST_INVALID', `the list compiler failed: ${error.message}`, { cause: error }));
+      settled = true;
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new WfError('WF_ERR_LIST_INVALID', `the list compiler stopped (exit code ${code}) without a result`));
+    });
+  });
+}

@@ -1,0 +1,160 @@
+/**
+ * compiled-lists: every list the proxy serves (the council's categories/ and
+ * the imported trees) compiled into one binary index file
+ * (src/classify/index-file.ts) in `<dataDir>/lists/compiled.idx`, so that
+ * `serve` starts with millions of domains in well under a second instead of
+ * parsing and building for tens of seconds.
+ *
+ * The file's header carries a description of what it was built from: a
+ * fingerprint of the source files (path, size and mtime of each), the
+ * category metadata the policy is built from, and the list problems found
+ * (so a proxy started from the file reports the same diagnostics). A file
+ * whose fingerprint no longer matches the lists is stale and is rebuilt.
+ */
+import { createHash } from 'node:crypto';
+import { open, readdir, readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { compileIndex, type CompiledIndex } from '../classify/compiled-index.ts';
+import { loadIndex, readIndexHeader, serialiseIndex } from '../classify/index-file.ts';
+import { isWfError } from '../errors.ts';
+import { importedListsDir, loadAllLists } from './load-all-lists.ts';
+import { loadCategories, type CategoryMeta, type ListDiagnostic } from './load-categories.ts';
+
+export const COMPILED_INDEX_FILE = path.join('lists', 'compiled.idx');
+
+/** Problems kept in the file's header; the count is always exact. */
+const MAX_STORED_DIAGNOSTICS = 500;
+/** Enough of the file to hold its header and description (categories + up to 500 problems). */
+const HEADER_READ_BYTES = 1024 * 1024;
+
+export interface ListsSources {
+  readonly categoriesDir: string;
+  /** `<dataDir>/lists/imported`, or null when only the council's folder is used. */
+  readonly importedDir: string | null;
+}
+
+export interface SourceDescription {
+  readonly fingerprint: string;
+  readonly categories: readonly CategoryMeta[];
+  readonly diagnostics: readonly ListDiagnostic[];
+  readonly diagnosticCount: number;
+}
+
+export interface CompiledLists extends SourceDescription {
+  readonly index: CompiledIndex;
+}
+
+export function compiledIndexPath(dataDir: string): string {
+  return path.join(dataDir, COMPILED_INDEX_FILE);
+}
+
+export function sourcesFor(config: { categoriesDir: string; dataDir?: string | undefined }): ListsSources {
+  return { categoriesDir: config.categoriesDir, importedDir: config.dataDir === undefined ? null : importedListsDir(config.dataDir) };
+}
+
+async function collectFiles(root: string, label: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = path.join(root, entry.name);
+    const info = await stat(full).catch(() => null);
+    if (info === null) continue;
+    // stat follows the imported tree's symlink, so a new import (a new target) changes the fingerprint.
+    if (info.isDirectory()) await collectFiles(full, `${label}/${entry.name}`, out);
+    else out.push(`${label}/${entry.name}\0${info.size}\0${info.mtimeMs}\0${info.ino}`);
+  }
+}
+
+/** A hash of every source file's path, size, mtime and inode: changes whenever a list is edited or re-imported. */
+export async function listsFingerprint(sources: ListsSources): Promise<string> {
+  const files: string[] = [];
+  await collectFiles(sources.categoriesDir, 'categories', files);
+  if (sources.importedDir !== null) await collectFiles(sources.importedDir, 'imported', files);
+  return createHash('sha256').update(`${sources.categoriesDir}\n${sources.importedDir ?? ''}\n${files.join('\n')}`).digest('hex');
+}
+
+/** Loads and compiles the lists (the slow part: run it in a worker where the request path matters). */
+export async function compileLists(sources: ListsSources): Promise<CompiledLists> {
+  const fingerprint = await listsFingerprint(sources);
+  const loaded = sources.importedDir === null
+    ? await loadCategories(sources.categoriesDir)
+    : await loadAllLists(sources.categoriesDir, sources.importedDir);
+  return {
+    index: compileIndex(loaded.input),
+    fingerprint,
+    categories: loaded.categories,
+    diagnostics: loaded.diagnostics.slice(0, MAX_STORED_DIAGNOSTICS),
+    diagnosticCount: loaded.diagnostics.length,
+  };
+}
+
+export function serialiseCompiledLists(lists: CompiledLists): Buffer {
+  const description: SourceDescription = {
+    fingerprint: lists.fingerprint,
+    categories: lists.categories,
+    diagnostics: lists.diagnostics,
+    diagnosticCount: lists.diagnosticCount,
+  };
+  return serialiseIndex(lists.index, JSON.stringify(description));
+}
+
+function parseDescription(text: string): SourceDescription {
+  const parsed = JSON.parse(text) as SourceDescription;
+  if (typeof parsed.fingerprint !== 'string' || !Array.isArray(parsed.categories) || !Array.isArray(parsed.diagnostics)) {
+    throw new Error('the index file does not describe its lists');
+  }
+  return parsed;
+}
+
+/** Opens index file bytes (zero-copy views); throws WF_ERR_LIST_INVALID for a corrupt file. */
+export function openCompiledLists(bytes: Uint8Array): CompiledLists {
+  const loaded = loadIndex(bytes);
+  return { index: loaded.index, ...parseDescription(loaded.fingerprint) };
+}
+
+/** The description in an index file's header, or null when there is no readable file. */
+export async function readCompiledDescription(file: string): Promise<SourceDescription | null> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buffer = Buffer.alloc(HEADER_READ_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return parseDescription(readIndexHeader(buffer.subarray(0, bytesRead)).fingerprint);
+  } catch {
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes the index file atomically (temporary file, then rename), so a reader never sees half of one. */
+export async function writeCompiledLists(file: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, bytes);
+  await rename(temporary, file);
+}
+
+/**
+ * The compiled lists from `file` when it matches the current sources, else
+ * null (missing, stale or unreadable: the caller rebuilds).
+ */
+export async function readFreshCompiledLists(file: string, sources: ListsSources): Promise<CompiledLists | null> {
+  const description = await readCompiledDescription(file);
+  if (description === null || description.fingerprint !== (await listsFingerprint(sources))) return null;
+  try {
+    return openCompiledLists(await readFile(file));
+  } catch (error) {
+    if (isWfError(error, 'WF_ERR_LIST_INVALID')) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { createClassifier } from '../../src/classify/classifier.ts';
+import { compileIndex } from '../../src/classify/compiled-index.ts';
+import { FORMAT_VERSION, checksum, loadIndex, readIndexHeader, serialiseIndex } from '../../src/classify/index-file.ts';
+import type { ClassifierInput, ListInput } from '../../src/classify/list-input.ts';
+import { normaliseAuthority, normaliseUrl } from '../../src/classify/normalise-url.ts';
+import { isWfError } from '../../src/errors.ts';
+import { parseDomainList, parseUrlList } from '../../src/lists/parse-list.ts';
+
+function list(id: string, parts: { domains?: string[]; urls?: [string, string][]; keywords?: string[]; grantable?: boolean; source?: 'local' | 'imported' }): ListInput {
+  return {
+    id,
+    category: id.split('/')[0]!,
+    grantable: parts.grantable ?? true,
+    source: parts.source ?? 'local',
+    domains: (parts.domains ?? []).map((host, i) => ({ host, file: `${id}/domains`, line: i + 1 })),
+    urls: (parts.urls ?? []).map(([host, pathPrefix], i) => ({ host, pathPrefix, entry: host + pathPrefix, file: `${id}/urls`, line: i + 1 })),
+    keywords: (parts.keywords ?? []).map((entry, i) => {
+      const prefix = entry.endsWith('*');
+      return { words: (prefix ? entry.slice(0, -1) : entry).split(' '), prefix, entry, file: `${id}/keywords`, line: i + 1 };
+    }),
+  };
+}
+
+const INPUT: ClassifierInput = {
+  lists: [
+    list('pornography', { domains: ['example-porn.test', '127.0.0.1', '[::1]', 'dup.test', 'dup.test'], urls: [['mixed.test', '/adult/'], ['whole.test', ''], ['dup.test', '']], keywords: ['porn*', 'free porn'] }),
+    list('sex', { domains: ['sub.example-porn.test', 'dup.test'], keywords: ['sex', 'sexy'] }),
+    list('profanity', { keywords: ['fuck', 'cock*'] }),
+    list('illegal/child-abuse', { domains: ['abuse.test'], urls: [['abuse-urls.test', '/x?y=1']], grantable: false }),
+    list('drugs', { domains: ['new.devon.gov.uk', 'drugs-imported.test'], source: 'imported' }),
+    list('chat', { domains: ['chat.nhs.uk'], urls: [['gov.uk', '/chatroom']] }),
+  ],
+  trustedHosts: ['gov.uk', 'nhs.uk'],
+  exceptionWords: ['essex', 'scunthorpe', 'cockermouth'],
+};
+
+const URLS = [
+  'http://harmless.test/hello', 'http://a.sub.example-porn.test/free/porn?q=sexy', 'https://x.abuse.test/', 'http://abuse-urls.test/x?y=1&z',
+  'http://0x7f.1/', 'http://[::1]/', 'http://127.0.0.2/', 'http://www.dup.test/', 'http://www.whole.test/', 'http://www.mixed.test/adult/x',
+  'https://new.devon.gov.uk/', 'https://www.gov.uk/chatroom/1', 'https://chat.nhs.uk/sex', 'http://a.test/scunthorpe', 'http://a.test/cock',
+  'http://notexample-porn.test/', 'http://drugs-imported.test/fuck',
+];
+
+const FINGERPRINT = JSON.stringify([['pornography/domains', 1234, 1700000000000], ['sex/domains', 99, 1700000000001]]);
+
+function reload(input: ClassifierInput = INPUT): ReturnType<typeof loadIndex> {
+  return loadIndex(serialiseIndex(compileIndex(input), FINGERPRINT));
+}
+
+const rejects = (bytes: Uint8Array, why: string, message = /./): void => {
+  assert.throws(() => loadIndex(bytes), (err) => isWfError(err, 'WF_ERR_LIST_INVALID') && message.test(err.message), why);
+};
+
+test('a loaded index classifies exactly as the input it was compiled from', () => {
+  const direct = createClassifier(INPUT, { cacheSize: 0 });
+  const loaded = createClassifier(reload().index, { cacheSize: 0 });
+  assert.deepEqual(loaded.stats, direct.stats);
+  for (const url of URLS) assert.deepEqual(loaded.classify(normaliseUrl(url)), direct.classify(normaliseUrl(url)), url);
+  const connect = normaliseAuthority('www.whole.test:443');
+  assert.deepEqual(loaded.classify(connect), direct.classify(connect));
+  // The round trip is exact: serialising the loaded index gives the same bytes.
+  const bytes = serialiseIndex(compileIndex(INPUT), FINGERPRINT);
+  assert.deepEqual(serialiseIndex(loadIndex(bytes).index, FINGERPRINT), bytes);
+});
+
+test('the fingerprint and version are stored and readable from the header alone', () => {
+  const bytes = serialiseIndex(compileIndex(INPUT), FINGERPRINT);
+  const prefix = bytes.subarray(0, 64 + Buffer.byteLength(FINGERPRINT));
+  assert.deepEqual(readIndexHeader(prefix), { version: FORMAT_VERSION, byteLength: bytes.length, fingerprint: FINGERPRINT });
+  const loaded = loadIndex(bytes);
+  assert.equal(loaded.fingerprint, FINGERPRINT);
+  assert.equal(loaded.version, FORMAT_VERSION);
+  assert.equal(readIndexHeader(serialiseIndex(compileIndex(INPUT), '')).fingerprint, '');
+});
+
+test('every single corrupted byte is rejected with WF_ERR_LIST_INVALID', () => {
+  const bytes = serialiseIndex(compileIndex(INPUT), FINGERPRINT);
+  for (let i = 0; i < bytes.length; i++) {
+    const bad = Buffer.from(bytes);
+    bad[i] = bad[i]! ^ (1 << (i % 8));
+    rejects(bad, `byte ${i}`, /magic|version|truncated|trailing|fingerprint|checksum/);
+  }
+});
+
+test('a truncated file, trailing data or an empty buffer is rejected', () => {
+  const bytes = serialiseIndex(compileIndex(INPUT), FINGERPRINT);
+  for (const length of [0, 1, 8, 63, 64, 100, bytes.length >> 1, bytes.length - 8, bytes.length - 1]) rejects(bytes.subarray(0, length), `length ${length}`);
+  rejects(Buffer.concat([bytes, Buffer.alloc(8)]), 'trailing bytes');
+  assert.throws(() => readIndexHeader(bytes.subarray(0, 64)), (err) => isWfError(err, 'WF_ERR_LIST_INVALID'));
+});
+
+test('wrong magic and another format version are rejected, and say so', () => {
+  const bytes = serialiseIndex(compileIndex(INPUT), FINGERPRINT);
+  const magic = Buffer.from(bytes);
+  magic.write('PK', 0, 'latin1');
+  assert.throws(() => loadIndex(magic), (err) => isWfError(err, 'WF_ERR_LIST_INVALID') && /magic/.test(err.message));
+  const version = Buffer.from(bytes);
+  version.writeUInt32LE(FORMAT_VERSION + 1, 8);
+  assert.throws(() => loadIndex(version), (err) => isWfError(err, 'WF_ERR_LIST_INVALID') && /version/.test(err.message));
+  assert.throws(() => readIndexHeader(version), (err) => isWfError(err, 'WF_ERR_LIST_INVALID'));
+});
+
+test('a file with a valid checksum but a broken table is still rejected', () => {
+  const bytes = serialiseIndex(compileIndex(INPUT), FINGERPRINT);
+  const meta = JSON.parse(bytes.subarray(bytes.readUInt32LE(28), bytes.readUInt32LE(28) + bytes.readUInt32LE(32)).toString('utf8'));
+  const [metaOffset, slots] = meta.sections.meta as [number, number];
+  const resign = (b: Buffer): Buffer => {
+    b.writeUInt32LE(checksum(b, 16), 12);
+    return b;
+  };
+  // No empty slot left: a probe for an absent host would never end.
+  const full = Buffer.from(bytes);
+  for (let s = 0; s < slots; s++) if (full.readUInt32LE(metaOffset + 4 * s) === 0) full.writeUInt32LE((1 << 16) | 0xffff, metaOffset + 4 * s);
+  rejects(resign(full), 'no empty slot', /table holds/);
+  // A rule tag beyond the sources table.
+  const tag = Buffer.from(bytes);
+  for (let s = 0; s < slots; s++) {
+    const m = tag.readUInt32LE(metaOffset + 4 * s);
+    if (m !== 0 && (m & 0xffff) < 0xfffe) {
+      tag.writeUInt32LE(((m & 0xffff0000) | 0x7777) >>> 0, metaOffset + 4 * s);
+      break;
+    }
+  }
+  rejects(resign(tag), 'tag out of range', /tag out of range/);
+  // Meta that is JSON but not an index's.
+  const metaStart = bytes.readUInt32LE(28);
+  const broken = Buffer.from(bytes);
+  broken.write('[', metaStart, 'latin1');
+  rejects(resign(broken), 'meta is not an object', /meta/);
+});
+
+test('a buffer at an odd offset (not 8-aligned) still loads', () => {
+  const bytes = serialiseIndex(compileIndex(INPUT), FINGERPRINT);
+  const backing = new Uint8Array(bytes.length + 3);
+  backing.set(bytes, 3);
+  const loaded = loadIndex(backing.subarray(3));
+  const c = createClassifier(loaded.index, { cacheSize: 0 });
+  assert.deepEqual(c.classify(normaliseUrl('http://x.abuse.test/')).categories, ['illegal']);
+});
+
+test('an empty input round-trips', () => {
+  const empty: ClassifierInput = { lists: [], trustedHosts: [], exceptionWords: [] };
+  const c = createClassifier(reload(empty).index, { cacheSize: 0 });
+  assert.deepEqual(c.stats, { domains: 0, urls: 0, keywords: 0, lists: 0 });
+  assert.equal(c.classify(normaliseUrl('http://anything.test/fuck')).matches.length, 0);
+});
+
+const DATA = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data');
+const UT1_CHAT = path.join(DATA, 'blocklists/ut1/chat');
+const skipData = existsSync(UT1_CHAT) ? false : `shared data pack absent (${UT1_CHAT}): real-list round trip skipped`;
+
+test('real data: UT1 chat (247 domains, 17 URLs) round-trips and every entry classifies as chat', { skip: skipData }, () => {
+  const read = (name: string): string => gunzipSync(readFileSync(path.join(UT1_CHAT, name))).toString('utf8');
+  const domains = parseDomainList(read('domains.gz'), 'chat/domains');
+  const urls = parseUrlList(read('urls.gz'), 'chat/urls');
+  assert.equal(domains.entries.length + domains.diagnostics.length, 247);
+  const input: ClassifierInput = {
+    lists: [{ id: 'chat', category: 'chat', grantable: true, source: 'imported', domains: domains.entries, urls: urls.entries, keywords: [] }],
+    trustedHosts: ['gov.uk'],
+    exceptionWords: [],
+  };
+  const direct = createClassifier(input, { cacheSize: 0 });
+  const loaded = createClassifier(reload(input).index, { cacheSize: 0 });
+  assert.deepEqual(loaded.stats, direct.stats);
+  const targets = [
+    ...domains.entries.flatMap((d) => (d.host.startsWith('[') || /^\d/.test(d.host) ? [`http://${d.host}/`] : [`http://${d.host}/`, `https://www.${d.host}/x`])),
+    ...urls.entries.map((u) => `http://${u.entry}`),
+    'http://example-chat-not-listed.test/', 'https://www.gov.uk/',
+  ];
+  for (const raw of targets) {
+    const target = normaliseUrl(raw);
+    const result = loaded.classify(target);
+    assert.deepEqual(result, direct.classify(target), raw);
+    if (!raw.includes('not-listed') && !raw.includes('gov.uk')) assert.deepEqual(result.categories, ['chat'], raw);
+  }
+});

@@ -10,6 +10,7 @@
  */
 import { createClassifier, type Classifier } from './classify/classifier.ts';
 import type { Config } from './config/config.ts';
+import { WfError } from './errors.ts';
 import { compileInWorker } from './lists/compile-in-worker.ts';
 import {
   compileLists,
@@ -28,8 +29,8 @@ export interface ListsSnapshot {
   readonly classifier: Classifier;
   readonly policy: Policy;
   readonly diagnostics: readonly ListDiagnostic[];
-  /** How the lists were obtained: from the index file, or compiled from the folders. */
-  readonly origin: 'index-file' | 'compiled';
+  /** How the lists were obtained: from the index file, compiled from the folders, or not at all (block-all). */
+  readonly origin: 'index-file' | 'compiled' | 'unavailable';
 }
 
 type ListsConfig = Pick<Config, 'categoriesDir' | 'categories' | 'classifyCacheSize'> & Partial<Pick<Config, 'dataDir'>>;
@@ -73,6 +74,25 @@ export async function rebuildListsSnapshot(config: ListsConfig & Pick<Config, 'd
 export async function servingListsSnapshot(config: ListsConfig & Pick<Config, 'dataDir'>): Promise<ListsSnapshot> {
   const fresh = await readFreshCompiledLists(compiledIndexPath(config.dataDir), sourcesFor(config));
   return fresh === null ? rebuildListsSnapshot(config) : snapshotOf(fresh, config, 'index-file');
+}
+
+/**
+ * Stand-in lists for a proxy that must fail closed without any: classify()
+ * throws, so evaluate() blocks every request as an internal error.
+ */
+export function unavailableListsSnapshot(cause: unknown): ListsSnapshot {
+  const reason = (cause as Error | null)?.message ?? String(cause);
+  return {
+    classifier: {
+      classify() {
+        throw new WfError('WF_ERR_NO_INDEX', `no category lists are loaded (${reason})`);
+      },
+      stats: Object.freeze({ domains: 0, urls: 0, keywords: 0, lists: 0 }),
+    },
+    policy: buildPolicy([], {}),
+    diagnostics: [],
+    origin: 'unavailable',
+  };
 }
 
 export function formatDiagnostic(d: ListDiagnostic): string {

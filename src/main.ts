@@ -4,7 +4,7 @@
  * implementations are chosen and wired together.
  */
 import type { Logger } from 'pino';
-import { formatDiagnostic, rebuildListsSnapshot, servingListsSnapshot } from './compose.ts';
+import { formatDiagnostic, rebuildListsSnapshot, servingListsSnapshot, unavailableListsSnapshot, type ListsSnapshot } from './compose.ts';
 import type { Config, HostPort } from './config/config.ts';
 import { DirectoryStore } from './directory/directory-store.ts';
 import { verifyPassword } from './directory/password.ts';
@@ -16,6 +16,7 @@ import { Upstream } from './proxy/upstream.ts';
 import { openDatabase } from './store/database.ts';
 import { watchDatabase } from './store/change-watcher.ts';
 import { createListReloader, type ReloadOutcome } from './reload/list-reloader.ts';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildActiveGrants, EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
 import { startExpiryTicker } from './grants/expiry-ticker.ts';
@@ -28,6 +29,8 @@ import { createStaffLogFeed } from './staff-log-feed.ts';
 const STORE_POLL_MS = 250;
 /** Quiet time after the last list file change before the lists are rebuilt. */
 const LIST_CHANGE_DEBOUNCE_MS = 500;
+/** How often `serve` retries loading lists that were unavailable at start (block-all mode). */
+const LIST_RETRY_MS = 10_000;
 /** How often approved grants past their expiry are marked expired (honouring them stops at the exact instant regardless). */
 const EXPIRY_TICK_MS = 5_000;
 
@@ -45,16 +48,34 @@ export interface StartOptions {
   /** Replace the loggers (tests capture decision lines this way). */
   readonly loggers?: Loggers;
   readonly now?: () => number;
+  /** How often lists unavailable at start are retried (block-all mode); LIST_RETRY_MS by default. */
+  readonly listRetryMs?: number;
 }
 
 function logDiagnostics(log: Logger, diagnostics: readonly { file: string; line: number; message: string }[]): void {
   for (const d of diagnostics) log.warn({ file: d.file, line: d.line }, `category lists: ${formatDiagnostic(d)}`);
 }
 
+/**
+ * The lists to start with. With none loadable the proxy fails closed: it
+ * refuses to start, or, with `lists.whenUnavailable: block-all`, serves with
+ * lists that block every request (evaluate() turns the classifier's fault
+ * into an internal-error block) until real ones load.
+ */
+async function servingListsOrBlockAll(config: Config, log: Logger): Promise<ListsSnapshot> {
+  try {
+    return await servingListsSnapshot(config);
+  } catch (error) {
+    if (config.lists.whenUnavailable !== 'block-all') throw error;
+    log.error({ err: error }, 'no category lists could be loaded: blocking every request until they can (lists.whenUnavailable = block-all)');
+    return unavailableListsSnapshot(error);
+  }
+}
+
 export async function startWardgate(config: Config, options: StartOptions = {}): Promise<Wardgate> {
   const loggers = options.loggers ?? createLoggers(config.dataDir, config.log);
   const log = loggers.app;
-  const lists = await servingListsSnapshot(config);
+  const lists = await servingListsOrBlockAll(config, log);
   logDiagnostics(log, lists.diagnostics);
 
   const now = options.now ?? Date.now;
@@ -111,18 +132,29 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     log.warn('no members in the directory yet, so every request will be refused (407): add them with `wardgate groups add` and `wardgate members add`');
   }
 
+  const importedDir = join(config.dataDir, 'lists', 'imported');
+  mkdirSync(importedDir, { recursive: true });
   const reloader = createListReloader({
     snapshots,
     log,
     build: () => rebuildListsSnapshot(config),
-    watchDirs: [config.categoriesDir, join(config.dataDir, 'lists', 'imported')],
+    watchDirs: [config.categoriesDir, importedDir],
     debounceMs: LIST_CHANGE_DEBOUNCE_MS,
-    servingDiagnostics: lists.diagnostics,
+    servingDiagnostics: lists.origin === 'unavailable' ? null : lists.diagnostics,
   });
   reloader.watch();
+  // Serving without lists (lists.whenUnavailable = block-all): keep trying until they load.
+  let retry: NodeJS.Timeout | null = null;
+  if (lists.origin === 'unavailable') {
+    retry = setInterval(async () => {
+      if ((await reloader.reload('retry: lists unavailable at start')) === 'reloaded' && retry !== null) clearInterval(retry);
+    }, options.listRetryMs ?? LIST_RETRY_MS);
+    retry.unref();
+  }
 
   async function stop(): Promise<void> {
     reloader.stop();
+    if (retry !== null) clearInterval(retry);
     ticker.stop();
     watcher.stop();
     await proxy.close(config.limits.shutdownGraceMs);

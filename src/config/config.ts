@@ -86,6 +86,12 @@ export interface ListSourceSetting {
 export interface ListsConfig {
   /** Re-imported in order by `wardgate lists update`; an empty array means none. */
   readonly sources: readonly ListSourceSetting[];
+  /**
+   * What `serve` does when no lists can be loaded at start (fail closed either way):
+   * `refuse-start` exits with the reason; `block-all` serves, blocking every
+   * request, until the lists load (they are watched and reloaded).
+   */
+  readonly whenUnavailable: 'refuse-start' | 'block-all';
 }
 
 export interface Config {

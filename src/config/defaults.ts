@@ -35,5 +35,5 @@ export const DEFAULTS: Config = Object.freeze({
       compress: true,
     }),
   }),
-  lists: Object.freeze({ sources: Object.freeze([]) }), // no imported sources until configured
+  lists: Object.freeze({ sources: Object.freeze([]), whenUnavailable: 'refuse-start' }), // no imported sources until configured
 });

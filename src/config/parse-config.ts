@@ -37,7 +37,7 @@ export interface ConfigLayer {
   readonly classifyCacheSize?: number;
   readonly limits?: Partial<LimitsConfig>;
   readonly log?: Partial<Omit<LogConfig, 'decisionLog'>> & { readonly decisionLog?: Partial<DecisionLogSettings> };
-  readonly lists?: ListsConfig;
+  readonly lists?: Partial<ListsConfig>;
 }
 
 export interface ParsedLayer {
@@ -201,8 +201,10 @@ const listSourceSchema = z.strictObject(listSourceShape).superRefine((source, ct
     ctx.addIssue({ code: 'custom', path: ['categories'], message: `a ${source.format} list needs categories (the council categories its entries block) or a map` });
   }
 });
+const WHEN_UNAVAILABLE = ['refuse-start', 'block-all'] as const;
 const listsShape = {
-  sources: z.array(listSourceSchema).superRefine(rejectDuplicates((s: { name: string }) => s.name, 'name')),
+  sources: z.array(listSourceSchema).superRefine(rejectDuplicates((s: { name: string }) => s.name, 'name')).optional(),
+  whenUnavailable: z.enum(WHEN_UNAVAILABLE, { error: (i) => `must be one of ${WHEN_UNAVAILABLE.join(', ')}, got ${describe(i.input)}` }).optional(),
 };
 
 const layerShape = {
@@ -353,8 +355,10 @@ export function parseConfigLayer(raw: unknown, origin: string, options: ParseOpt
 }
 
 /** A list source's local paths (not URLs) taken relative to `baseDir`. */
-function resolveListPaths(lists: ListsConfig, baseDir: string): ListsConfig {
+function resolveListPaths(lists: Partial<ListsConfig>, baseDir: string): Partial<ListsConfig> {
+  if (lists.sources === undefined) return lists;
   return {
+    ...lists,
     sources: lists.sources.map((s) => ({
       ...s,
       source: URL_SOURCE_RE.test(s.source) ? s.source : resolvePath(baseDir, s.source),
@@ -377,6 +381,7 @@ export function mergeConfig(base: Config, layer: ConfigLayer): Config {
     categories,
     limits: { ...base.limits, ...set.limits },
     log: { ...base.log, ...set.log, decisionLog: { ...base.log.decisionLog, ...set.log?.decisionLog } },
+    lists: { ...base.lists, ...set.lists },
   });
 }
 

@@ -13,7 +13,7 @@
  * category with no folder) are not new and do not block a reload.
  * Triggers that arrive during a build are coalesced into one more build.
  */
-import { watch, mkdirSync, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ListsSnapshot } from '../compose.ts';
 import { formatDiagnostic } from '../compose.ts';
@@ -25,12 +25,16 @@ export interface ListReloaderOptions {
   readonly log: Logger;
   /** Builds fresh lists off the request path; rejects when none can be loaded. */
   readonly build: () => Promise<ListsSnapshot>;
-  /** Folders whose changes trigger a reload (missing ones are created so they can be watched). */
+  /** Folders whose changes trigger a reload (those missing are not watched: see `retryEveryMs`). */
   readonly watchDirs: readonly string[];
   /** Quiet time after the last file change before rebuilding (editors write in bursts). */
   readonly debounceMs: number;
-  /** Problems of the lists serving now (known, so not a reason to refuse a reload). */
-  readonly servingDiagnostics: readonly ListDiagnostic[];
+  /**
+   * Problems of the lists serving now (known, so not a reason to refuse a
+   * reload); null when no lists are serving (block-all), so any lists that
+   * load are better than none.
+   */
+  readonly servingDiagnostics: readonly ListDiagnostic[] | null;
 }
 
 export type ReloadOutcome = 'reloaded' | 'rejected' | 'failed';
@@ -56,7 +60,7 @@ export function createListReloader(options: ListReloaderOptions): ListReloader {
   let queued: Promise<ReloadOutcome> | null = null;
   let timer: NodeJS.Timeout | null = null;
   const watchers: FSWatcher[] = [];
-  let known = new Set(options.servingDiagnostics.map(problemKey));
+  let known: Set<string> | null = options.servingDiagnostics === null ? null : new Set(options.servingDiagnostics.map(problemKey));
 
   async function buildAndSwap(trigger: string): Promise<ReloadOutcome> {
     const started = performance.now();
@@ -67,7 +71,8 @@ export function createListReloader(options: ListReloaderOptions): ListReloader {
       log.error({ err: error, trigger }, 'category lists could not be rebuilt; the previous lists keep serving');
       return 'failed';
     }
-    const fresh = next.diagnostics.filter((d) => !known.has(problemKey(d)));
+    const seen = known;
+    const fresh = seen === null ? [] : next.diagnostics.filter((d) => !seen.has(problemKey(d)));
     if (fresh.length > 0) {
       for (const d of fresh.slice(0, MAX_LOGGED_PROBLEMS)) log.error({ file: d.file, line: d.line }, `category lists: ${formatDiagnostic(d)}`);
       log.error(
@@ -111,7 +116,7 @@ export function createListReloader(options: ListReloaderOptions): ListReloader {
     reload,
     watch() {
       for (const dir of options.watchDirs) {
-        mkdirSync(dir, { recursive: true });
+        if (!existsSync(dir)) continue;
         const watcher = watch(dir, { recursive: true }, (_event, file) => schedule(`file change: ${file ?? dir}`));
         watcher.on('error', (error) => log.warn({ err: error, dir }, 'cannot watch the category lists for changes; use SIGHUP to reload'));
         watcher.unref();

@@ -9,7 +9,7 @@ function problemsOf(raw: unknown): readonly string[] {
 }
 
 test('no sources by default; a valid list is kept as written, local paths resolved against baseDir', () => {
-  assert.deepEqual(DEFAULTS.lists, { sources: [] });
+  assert.deepEqual(DEFAULTS.lists, { sources: [], whenUnavailable: 'refuse-start' });
   const config = parseConfig(
     {
       lists: {
@@ -40,7 +40,7 @@ test('a layer\'s lists replace the base\'s whole', () => {
 
 const rejected: [string, unknown, string[]][] = [
   ['lists not an object', { lists: [] }, ['test.json: lists: expected an object, got an array']],
-  ['unknown key under lists', { lists: { source: [] } }, ['test.json: lists.source: unknown key (did you mean lists.sources?)', 'test.json: lists.sources: expected an array, got undefined']],
+  ['unknown key under lists', { lists: { source: [] } }, ['test.json: lists.source: unknown key (did you mean lists.sources?)']],
   [
     'bad name, missing source, unknown format',
     { lists: { sources: [{ name: 'UT 1', format: 'csv' }] } },
@@ -64,3 +64,9 @@ for (const [name, raw, expected] of rejected) {
     assert.deepEqual([...problemsOf(raw)].sort(), [...expected].sort());
   });
 }
+
+test('lists.whenUnavailable: refuse-start by default, block-all when set, anything else named', () => {
+  assert.equal(parseConfig({ lists: { whenUnavailable: 'block-all' } }, 'test.json').lists.whenUnavailable, 'block-all');
+  assert.deepEqual(parseConfig({ lists: { whenUnavailable: 'block-all' } }, 'test.json').lists.sources, [], 'sources keep their default');
+  assert.throws(() => parseConfig({ lists: { whenUnavailable: 'allow-all' } }, 'test.json'), /lists\.whenUnavailable: must be one of refuse-start, block-all, got "allow-all"/);
+});

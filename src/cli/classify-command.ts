@@ -5,7 +5,6 @@
  * the proxy calls, on a snapshot built the way the proxy builds it.
  * `wardgate lists test` shares everything here but the output format.
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { normaliseUrl } from '../classify/normalise-url.ts';
 import type { Target } from '../classify/target.ts';
@@ -74,6 +73,38 @@ export function toClassifyLine(result: UrlEvaluation): object {
 }
 
 /**
+ * JSON.stringify(toClassifyLine(result)), faster for bulk checks: the part
+ * after the target depends only on the (shared, frozen) decision and
+ * classification objects, so it is serialised once per pair and reused —
+ * most URLs in a bulk check share the one uncategorised answer. Measured on
+ * 500,000 URLs: the line serialisation was over half of `classify --stdin`.
+ */
+const tailCache = new WeakMap<object, WeakMap<object, string>>();
+
+export function classifyLineJson(result: UrlEvaluation): string {
+  if ('error' in result) return JSON.stringify(toClassifyLine(result));
+  const { target, evaluation, member } = result;
+  const { classification, decision } = evaluation;
+  let byClassification = tailCache.get(decision);
+  let tail = byClassification?.get(classification);
+  if (tail === undefined) {
+    tail = JSON.stringify({
+      decision: decision.action,
+      reason: decision.reason,
+      categories: decision.categories,
+      rule: decision.rule ?? null,
+      grants: decision.grantIds,
+      matches: classification.matches,
+      trusted: classification.trusted,
+    }).slice(1, -1);
+    if (byClassification === undefined) tailCache.set(decision, (byClassification = new WeakMap()));
+    byClassification.set(classification, tail);
+  }
+  const memberPart = member === undefined ? '' : `,"member":${JSON.stringify(member)}`;
+  return `{"input":${JSON.stringify(result.input)},"target":${JSON.stringify(target.url)},"host":${JSON.stringify(target.host)},${tail}${memberPart}}`;
+}
+
+/**
  * The snapshot `classify` and `lists test` evaluate against: the lists
  * (council and imported) and policy the proxy would load, and the member
  * directory when a member is named. Lists problems go to stderr.
@@ -88,11 +119,40 @@ export async function loadEvaluationSnapshot(config: Config, memberId: string | 
   return new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory, grants: new Map() }).current;
 }
 
+/**
+ * The URLs from the arguments, then (with `stdin`) one a line from standard
+ * input, in batches: a batch per chunk read, so bulk checks pay the async
+ * machinery once per chunk rather than once per URL.
+ */
+export async function* urlBatches(positionals: readonly string[], stdin: boolean, io: CliIO): AsyncGenerator<string[]> {
+  if (positionals.length > 0) yield [...positionals];
+  if (!stdin) return;
+  let rest = '';
+  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    yield cleanLines(lines);
+  }
+  if (rest.trim() !== '') yield [rest.trim()];
+}
+
+function cleanLines(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    const url = line.trim();
+    if (url !== '') out.push(url);
+  }
+  return out;
+}
+
 /** Each URL from the arguments, then (with `stdin`) one a line from standard input. */
 export async function* urlsToEvaluate(positionals: readonly string[], stdin: boolean, io: CliIO): AsyncGenerator<string> {
-  yield* positionals;
-  if (!stdin) return;
-  for await (const raw of createInterface({ input: io.stdin, crlfDelay: Infinity })) if (raw.trim() !== '') yield raw.trim();
+  for await (const batch of urlBatches(positionals, stdin, io)) yield* batch;
+}
+
+/** Writes `text`, waiting for the stream to drain when it is full (bounded memory on a slow reader). */
+async function writeOut(out: NodeJS.WritableStream, text: string): Promise<void> {
+  if (text !== '' && !out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
 }
 
 export async function runClassifyCommand(argv: string[], io: CliIO): Promise<number> {
@@ -106,10 +166,14 @@ export async function runClassifyCommand(argv: string[], io: CliIO): Promise<num
   const config = loadConfig(configFlags(values), io.env);
   const snapshot = await loadEvaluationSnapshot(config, values.member, io);
   let failures = 0;
-  for await (const raw of urlsToEvaluate(positionals, values.stdin === true, io)) {
-    const result = evaluateUrl(raw, snapshot, values.member);
-    if ('error' in result) failures++;
-    io.stdout.write(`${JSON.stringify(toClassifyLine(result))}\n`);
+  for await (const batch of urlBatches(positionals, values.stdin === true, io)) {
+    let text = '';
+    for (const raw of batch) {
+      const result = evaluateUrl(raw, snapshot, values.member);
+      if ('error' in result) failures++;
+      text += `${classifyLineJson(result)}\n`;
+    }
+    await writeOut(io.stdout, text);
   }
   return failures === 0 ? 0 : 1;
 }

@@ -66,3 +66,19 @@ test('usage errors name the problem and exit 2; a missing categories folder fail
   assert.equal(await runCli(['frobnicate'], command), 2);
   assert.match(command.err(), /unknown command "frobnicate"/);
 });
+
+test('the fast line serialiser writes exactly what JSON.stringify of the line object writes', async () => {
+  const { classifyLineJson, evaluateUrl, toClassifyLine } = await import('../../src/cli/classify-command.ts');
+  const { loadListsSnapshot } = await import('../../src/compose.ts');
+  const { SnapshotHolder } = await import('../../src/pipeline/runtime-snapshot.ts');
+  const { DEFAULTS } = await import('../../src/config/defaults.ts');
+  const lists = await loadListsSnapshot({ ...DEFAULTS, dataDir: undefined, categoriesDir: FIXTURE_CATEGORIES });
+  const snapshot = new SnapshotHolder({ ...lists, directory: { members: new Map(), byIp: new Map(), groups: new Map() }, grants: new Map() }).current;
+  const urls = ['http://www.blocked-porn.test/x', 'http://example.org/"quoted"\\path?q=fuck', 'http://casino.test/', 'ftp://bad/', 'http://example.org/', 'http://example.org/', 'http://bücher.de/ü'];
+  for (const url of urls) {
+    for (const member of [undefined, 'alice']) {
+      const result = evaluateUrl(url, snapshot, member, 0);
+      assert.equal(classifyLineJson(result), JSON.stringify(toClassifyLine(result)), `${url} ${member}`);
+    }
+  }
+});

@@ -1,0 +1,110 @@
+/**
+ * reload-latency: the proxy's latency while the full UT1 set (≈4.8 million
+ * entries from ../shared/data) is rebuilt under load, next to the same load
+ * with no rebuild, in one run. The rebuild runs in a worker thread and is
+ * swapped in with one assignment, so no request should stall for it: the
+ * figures to read are p99 and max during the reload against the baseline.
+ *
+ *   npm run bench:reload
+ *
+ * Steps: import UT1 into a temporary data dir (`wardgate lists import`),
+ * compile it (`wardgate lists compile`), start `wardgate serve` (dist/) on
+ * it, then two autocannon runs of 30 s through the proxy to a local origin:
+ * a baseline, and one during which SIGHUP triggers a full rebuild 3 s in.
+ * Writes bench/results/reload-latency.json. Loopback only; bounded in time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { startOrigin } from '../../test/helpers/origin.ts';
+import { ALICE, basicAuth, seedDirectory } from '../../test/helpers/wardgate-harness.ts';
+
+const UT1 = resolve('../shared/data/blocklists/ut1');
+if (!existsSync(UT1)) {
+  console.log(`skipped: ${UT1} is absent (the shared data pack is needed for this benchmark)`);
+  process.exit(0);
+}
+
+/** Long enough to cover the whole rebuild (≈21 s for UT1 on 2 shared cores) and the swap after it. */
+const DURATION_S = 30;
+const RELOAD_AT_MS = 3_000;
+
+function cli(args: string[], dataDir: string): void {
+  const result = spawnSync(process.execPath, ['bin/wardgate.js', ...args, '--data-dir', dataDir], { encoding: 'utf8', timeout: 600_000 });
+  if (result.status !== 0) throw new Error(`wardgate ${args.join(' ')} failed: ${result.stderr}`);
+  process.stderr.write(result.stdout);
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'wardgate-reload-'));
+await seedDirectory(dataDir);
+mkdirSync(join(dataDir, 'lists'), { recursive: true });
+cli(['lists', 'import', UT1, '--format', 'ut1', '--name', 'ut1'], dataDir);
+cli(['lists', 'compile'], dataDir);
+
+const origin = await startOrigin();
+const proxy = spawn(process.execPath, ['bin/wardgate.js', 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--resolve', 'origin.test:127.0.0.1'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const events: { msg: string; at: number; [k: string]: unknown }[] = [];
+let port = 0;
+const lines = createInterface({ input: proxy.stdout! });
+await new Promise<void>((ready) => {
+  lines.on('line', (line) => {
+    const record = JSON.parse(line) as { msg: string; address?: { port: number } };
+    events.push({ ...record, at: Date.now() });
+    if (record.msg === 'wardgate listening') {
+      port = record.address!.port;
+      ready();
+    }
+  });
+});
+
+function load(duration = DURATION_S): Promise<autocannon.Result> {
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: 32,
+    duration,
+    requests: [{ method: 'GET', path: `http://origin.test:${origin.port}/small`, headers: { 'proxy-authorization': basicAuth(ALICE.id, ALICE.password) } }],
+  });
+}
+
+function figures(r: autocannon.Result) {
+  return { requestsPerSecond: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max, errors: r.errors, non2xx: r.non2xx };
+}
+
+try {
+  await load(5); // warm-up
+  const baseline = figures(await load());
+  const started = Date.now();
+  const timer = setTimeout(() => proxy.kill('SIGHUP'), RELOAD_AT_MS);
+  const during = figures(await load());
+  clearTimeout(timer);
+  // The rebuild may outlast the load window: wait for its outcome (bounded) so the figures say when it landed.
+  const outcome = (e: { msg: string; at: number }) => e.at >= started && /category lists (reloaded|could not|have problems)|were not loaded/.test(e.msg);
+  for (let waited = 0; !events.some(outcome) && waited < 120_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
+  const reloaded = events.find(outcome);
+  const result = {
+    scenario: 'reload-latency',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    lists: events.find((e) => e.msg === 'wardgate listening'),
+    baseline,
+    duringReload: during,
+    reload:
+      reloaded === undefined
+        ? null
+        : { outcome: reloaded.msg, finishedAfterSignalMs: reloaded.at - started - RELOAD_AT_MS, withinLoadWindow: reloaded.at - started <= DURATION_S * 1000, buildMs: reloaded.buildMs, domains: reloaded.domains },
+    ratios: { p99: Number((during.p99Ms / baseline.p99Ms).toFixed(2)), max: Number((during.maxMs / baseline.maxMs).toFixed(2)), throughput: Number((during.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)) },
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/reload-latency.json', `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  proxy.kill('SIGTERM');
+  await origin.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

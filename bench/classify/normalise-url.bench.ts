@@ -27,6 +27,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { canonicalHost, normaliseAuthority, normaliseUrl } from '../../src/classify/normalise-url.ts';
 import { fastCanonicalHost, fastNormaliseAuthority, fastNormaliseUrl } from '../../src/classify/normalise-url-fast.ts';
 import { referenceCanonicalHost, referenceNormaliseAuthority, referenceNormaliseUrl } from '../../src/classify/normalise-url-reference.ts';
+import { mulberry32 } from '../../test/helpers/prng.ts';
 
 const { values } = parseArgs({ options: { trials: { type: 'string', default: '9' }, ms: { type: 'string', default: '150' } } });
 const TRIALS = Number(values.trials);
@@ -40,16 +41,6 @@ if (gc === undefined) {
   process.exit(2);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
 const WORDS = ['www', 'cdn', 'api', 'news', 'static', 'mail', 'shop', 'media', 'img', 'login', 'council', 'example', 'bbc', 'wikipedia', 'tracker', 'ads'];

@@ -78,6 +78,42 @@ export async function runWithExitCodes(name: string, usage: string, io: CliIO, b
   }
 }
 
+/** One subcommand of a `wardgate <command>`: the options it accepts, its positional arguments, what it does. */
+export interface Subcommand<V> {
+  readonly options: readonly string[];
+  readonly positionals: readonly string[];
+  run(args: readonly string[], values: V, io: CliIO): void | Promise<void>;
+}
+
+/**
+ * Runs `wardgate <command> <subcommand> …` the same way for every command:
+ * --help, an unknown or missing subcommand, options the subcommand does not
+ * take and missing positionals are all usage errors (exit 2) naming the problem.
+ */
+export function runSubcommands<V extends { readonly help?: boolean | undefined }>(
+  command: string,
+  usage: string,
+  io: CliIO,
+  parse: () => { values: V; positionals: string[] },
+  subcommands: Readonly<Record<string, Subcommand<V>>>,
+): Promise<number> {
+  return runWithExitCodes(`wardgate ${command}`, usage, io, async () => {
+    const { values, positionals } = parse();
+    if (values.help === true) {
+      io.stdout.write(usage);
+      return 0;
+    }
+    const [name, ...rest] = positionals;
+    const subcommand = name === undefined ? undefined : subcommands[name];
+    if (subcommand === undefined) {
+      throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
+    }
+    rejectOptionsOutside(values, subcommand.options, `${command} ${name}`);
+    await subcommand.run(expectPositionals(rest, subcommand.positionals, `${command} ${name}`), values, io);
+    return 0;
+  });
+}
+
 /** The data directory the configuration names (flags, then WARDGATE_* env, then config file, then default). */
 export function resolveDataDir(flags: { dataDir?: string | undefined; config?: string | undefined }, env: NodeJS.ProcessEnv): string {
   const configFlags: ConfigFlags = {

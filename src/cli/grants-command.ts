@@ -26,14 +26,13 @@ import { parseDateInput, toIso } from '../grants/time.ts';
 import type { GrantStatus } from '../policy/grants.ts';
 import { openDatabase } from '../store/database.ts';
 import {
-  expectPositionals,
   parseCommandArgs,
   printTable,
-  rejectOptionsOutside,
   resolveDataDir,
-  runWithExitCodes,
+  runSubcommands,
   writeJsonLines,
   type CliIO,
+  type Subcommand,
 } from './cli-io.ts';
 import { configFlags } from './config-options.ts';
 
@@ -70,15 +69,9 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parse>['values'];
 
-interface Subcommand {
-  readonly options: readonly string[];
-  readonly positionals: readonly string[];
-  run(args: readonly string[], values: Values, io: CliIO): Promise<void>;
-}
-
 const COMMON = ['data-dir', 'config'];
 
-const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+const SUBCOMMANDS: Readonly<Record<string, Subcommand<Values>>> = {
   list: { options: [...COMMON, 'status', 'member', 'group', 'json'], positionals: [], run: listGrants },
   history: { options: [...COMMON, 'json'], positionals: ['MEMBER_ID'], run: memberHistory },
   request: { options: [...COMMON, 'categories', 'member', 'category', 'domain', 'url', 'reason', 'days', 'by'], positionals: [], run: requestGrant },
@@ -93,22 +86,7 @@ function parse(argv: string[]) {
 
 /** Runs `wardgate grants <argv…>`; resolves to the process exit code. */
 export function runGrantsCommand(argv: string[], io: CliIO): Promise<number> {
-  return runWithExitCodes('wardgate grants', GRANTS_USAGE, io, async () => {
-    const { values, positionals } = parse(argv);
-    if (values.help === true) {
-      io.stdout.write(GRANTS_USAGE);
-      return 0;
-    }
-    const [name, ...rest] = positionals;
-    const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
-    if (subcommand === undefined) {
-      throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
-    }
-    rejectOptionsOutside(values, subcommand.options, `grants ${name}`);
-    const args = expectPositionals(rest, subcommand.positionals, `grants ${name}`);
-    await subcommand.run(args, values, io);
-    return 0;
-  });
+  return runSubcommands('grants', GRANTS_USAGE, io, () => parse(argv), SUBCOMMANDS);
 }
 
 /** Stands in for the lists where a command never consults them (see the contract in grant-store.ts). */

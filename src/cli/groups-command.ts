@@ -8,14 +8,13 @@ import { DirectoryStore } from '../directory/directory-store.ts';
 import { WfError } from '../errors.ts';
 import { openDatabase } from '../store/database.ts';
 import {
-  expectPositionals,
   parseCommandArgs,
   printTable,
-  rejectOptionsOutside,
   resolveDataDir,
-  runWithExitCodes,
+  runSubcommands,
   writeJsonLines,
   type CliIO,
+  type Subcommand,
 } from './cli-io.ts';
 
 export const GROUPS_USAGE = `Usage: wardgate groups add ID --name NAME
@@ -34,15 +33,9 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parse>['values'];
 
-interface Subcommand {
-  readonly options: readonly string[];
-  readonly positionals: readonly string[];
-  run(args: readonly string[], values: Values, io: CliIO): void;
-}
-
 const COMMON = ['data-dir', 'config'];
 
-const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+const SUBCOMMANDS: Readonly<Record<string, Subcommand<Values>>> = {
   add: { options: [...COMMON, 'name'], positionals: ['ID'], run: addGroup },
   list: { options: [...COMMON, 'json'], positionals: [], run: listGroups },
   remove: { options: COMMON, positionals: ['ID'], run: removeGroup },
@@ -54,21 +47,7 @@ function parse(argv: string[]) {
 
 /** Runs `wardgate groups <argv…>`; resolves to the process exit code. */
 export function runGroupsCommand(argv: string[], io: CliIO): Promise<number> {
-  return runWithExitCodes('wardgate groups', GROUPS_USAGE, io, async () => {
-    const { values, positionals } = parse(argv);
-    if (values.help === true) {
-      io.stdout.write(GROUPS_USAGE);
-      return 0;
-    }
-    const [name, ...rest] = positionals;
-    const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
-    if (subcommand === undefined) {
-      throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
-    }
-    rejectOptionsOutside(values, subcommand.options, `groups ${name}`);
-    subcommand.run(expectPositionals(rest, subcommand.positionals, `groups ${name}`), values, io);
-    return 0;
-  });
+  return runSubcommands('groups', GROUPS_USAGE, io, () => parse(argv), SUBCOMMANDS);
 }
 
 function withStore<T>(values: Values, io: CliIO, action: (store: DirectoryStore) => T): T {

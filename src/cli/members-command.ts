@@ -13,16 +13,15 @@ import { checkNewPassword, hashPassword } from '../directory/password.ts';
 import { WfError } from '../errors.ts';
 import { openDatabase } from '../store/database.ts';
 import {
-  expectPositionals,
   isInteractive,
   parseCommandArgs,
   printTable,
   readAllStdin,
-  rejectOptionsOutside,
   resolveDataDir,
-  runWithExitCodes,
+  runSubcommands,
   writeJsonLines,
   type CliIO,
+  type Subcommand,
 } from './cli-io.ts';
 
 export const MEMBERS_USAGE = `Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--ip ADDR]...
@@ -47,15 +46,9 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parse>['values'];
 
-interface Subcommand {
-  readonly options: readonly string[];
-  readonly positionals: readonly string[];
-  run(args: readonly string[], values: Values, io: CliIO): Promise<void>;
-}
-
 const COMMON = ['data-dir', 'config'];
 
-const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+const SUBCOMMANDS: Readonly<Record<string, Subcommand<Values>>> = {
   add: { options: [...COMMON, 'name', 'group', 'password-stdin', 'ip'], positionals: ['ID'], run: addMember },
   list: { options: [...COMMON, 'json'], positionals: [], run: listMembers },
   remove: { options: COMMON, positionals: ['ID'], run: removeMember },
@@ -69,22 +62,7 @@ function parse(argv: string[]) {
 
 /** Runs `wardgate members <argv…>`; resolves to the process exit code. */
 export function runMembersCommand(argv: string[], io: CliIO): Promise<number> {
-  return runWithExitCodes('wardgate members', MEMBERS_USAGE, io, async () => {
-    const { values, positionals } = parse(argv);
-    if (values.help === true) {
-      io.stdout.write(MEMBERS_USAGE);
-      return 0;
-    }
-    const [name, ...rest] = positionals;
-    const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
-    if (subcommand === undefined) {
-      throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
-    }
-    rejectOptionsOutside(values, subcommand.options, `members ${name}`);
-    const args = expectPositionals(rest, subcommand.positionals, `members ${name}`);
-    await subcommand.run(args, values, io);
-    return 0;
-  });
+  return runSubcommands('members', MEMBERS_USAGE, io, () => parse(argv), SUBCOMMANDS);
 }
 
 function withStore<T>(values: Values, io: CliIO, action: (store: DirectoryStore) => T): T {

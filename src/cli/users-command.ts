@@ -14,16 +14,15 @@ import type { StaffRole } from '../grants/grant-rules.ts';
 import { StaffStore, staffToJson, type StaffRecord } from '../grants/staff-store.ts';
 import { openDatabase } from '../store/database.ts';
 import {
-  expectPositionals,
   isInteractive,
   parseCommandArgs,
   printTable,
   readAllStdin,
-  rejectOptionsOutside,
   resolveDataDir,
-  runWithExitCodes,
+  runSubcommands,
   writeJsonLines,
   type CliIO,
+  type Subcommand,
 } from './cli-io.ts';
 
 export const USERS_USAGE = `Usage: wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member MEMBER_ID] --password-stdin
@@ -50,15 +49,9 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parse>['values'];
 
-interface Subcommand {
-  readonly options: readonly string[];
-  readonly positionals: readonly string[];
-  run(args: readonly string[], values: Values, io: CliIO): Promise<void>;
-}
-
 const COMMON = ['data-dir', 'config'];
 
-const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+const SUBCOMMANDS: Readonly<Record<string, Subcommand<Values>>> = {
   add: { options: [...COMMON, 'role', 'group', 'name', 'member', 'password-stdin'], positionals: ['ID'], run: addUser },
   list: { options: [...COMMON, 'json'], positionals: [], run: listUsers },
   remove: { options: COMMON, positionals: ['ID'], run: removeUser },
@@ -73,22 +66,7 @@ function parse(argv: string[]) {
 
 /** Runs `wardgate users <argv…>`; resolves to the process exit code. */
 export function runUsersCommand(argv: string[], io: CliIO): Promise<number> {
-  return runWithExitCodes('wardgate users', USERS_USAGE, io, async () => {
-    const { values, positionals } = parse(argv);
-    if (values.help === true) {
-      io.stdout.write(USERS_USAGE);
-      return 0;
-    }
-    const [name, ...rest] = positionals;
-    const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
-    if (subcommand === undefined) {
-      throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
-    }
-    rejectOptionsOutside(values, subcommand.options, `users ${name}`);
-    const args = expectPositionals(rest, subcommand.positionals, `users ${name}`);
-    await subcommand.run(args, values, io);
-    return 0;
-  });
+  return runSubcommands('users', USERS_USAGE, io, () => parse(argv), SUBCOMMANDS);
 }
 
 function withStore<T>(values: Values, io: CliIO, action: (store: StaffStore) => T): T {

@@ -5,6 +5,7 @@ import { DomainTableBuilder, isIpHost } from '../../src/classify/domain-table-bu
 import { validateTable, type DomainTable } from '../../src/classify/domain-table.ts';
 import { canonicalHost, isIpLiteral } from '../../src/classify/normalise-url.ts';
 import { isWfError } from '../../src/errors.ts';
+import { mulberry32 } from '../helpers/prng.ts';
 
 function index(hosts: string[]): DomainSuffixIndex<string> {
   return new DomainSuffixIndex(hosts.map((host) => ({ host, value: host })));
@@ -94,18 +95,6 @@ test('has() answers for the host or any parent', () => {
 
 // Seeded invariant fuzz (tldts extract-hostname-invariant pattern): the
 // right-to-left, early-stopping walk must find exactly what a naive walk over
-// a Set finds, in the same order.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const LABELS = ['com', 'uk', 'gov', 'co', 'example', 'notexample', 'a', 'b', 'ab', 'xn--bcher-kva', 'www', 'x-y', '1', ''];
 
 function randomHost(rand: () => number): string {

@@ -21,23 +21,12 @@ import {
   referenceNormaliseUrl,
 } from '../../src/classify/normalise-url-reference.ts';
 import { isWfError } from '../../src/errors.ts';
+import { mulberry32 } from '../helpers/prng.ts';
 
 const SEED = Number(process.env['WARDGATE_FUZZ_SEED'] ?? 0x5eed_0003);
 const URL_CASES = 60_000;
 const AUTHORITY_CASES = 50_000;
 const HOST_CASES = 50_000;
-
-/** mulberry32: a small, fast, seedable PRNG (as in tldts' invariant test). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   readonly next: () => number;

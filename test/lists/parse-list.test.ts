@@ -15,6 +15,7 @@ import {
   parseUrlList,
   scanDomainList,
 } from '../../src/lists/parse-list.ts';
+import { mulberry32 } from '../helpers/prng.ts';
 
 test('domains: comments, blank lines, canonical hosts', () => {
   const text = '# header\n\nExample.COM.\r\nbücher.test  # trailing comment\n  0x7f.1\n.dotted.test\n[::1]\nunder_score.test\n';
@@ -125,18 +126,6 @@ test('parseListFile dispatches by kind', () => {
   assert.equal(parseListFile('keywords', 'x*', 'x/keywords').entries[0]!.prefix, true);
   assert.deepEqual(parseListFile('domains', '', 'x/domains'), { entries: [], diagnostics: [] });
 });
-
-/** mulberry32: small seedable PRNG, so a failure reproduces (WARDGATE_FUZZ_SEED=n tries another seed). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('fastCanonicalHost agrees with canonicalHost wherever it answers (seeded fuzz)', () => {
   const rand = mulberry32(Number(process.env.WARDGATE_FUZZ_SEED ?? 0x11575));

@@ -73,6 +73,12 @@ export class UrlPrefixIndex {
     this.size = size;
   }
 
+  /** Whether any rule's host covers `host` (a path-independent fact the classifier caches per host). */
+  hasHost(host: string, isIp: boolean): boolean {
+    if (this.size === 0) return false;
+    return this.#hosts.has(isIp ? host : stripWww(host), isIp);
+  }
+
   /**
    * Appends the matches of every rule whose host covers `host` and whose
    * prefix starts `matchPath`: most specific host first, then longest prefix

@@ -117,30 +117,30 @@ test('results are frozen and shared', () => {
   assert.ok(Object.isFrozen(other));
 });
 
-test('cache: miss then hit, keyed by host and matchPath but not port', () => {
+test('cache: per host (not port, not path); the path rules still run on every request', () => {
   const c = createClassifier(INPUT, { cacheSize: 10 });
   const trace: ClassifyTrace = {};
   const first = c.classify(normaliseUrl('http://example-porn.test/a'), trace);
   assert.equal(trace.cache, 'miss');
   assert.equal(c.classify(normaliseUrl('http://example-porn.test/a'), trace), first);
   assert.equal(trace.cache, 'hit');
-  assert.equal(c.classify(normaliseUrl('https://EXAMPLE-porn.test:8443/a'), trace), first);
+  assert.equal(c.classify(normaliseUrl('https://EXAMPLE-porn.test:8443/b'), trace), first, 'same host, any port or path: the shared answer');
   assert.equal(trace.cache, 'hit');
-  c.classify(normaliseUrl('http://example-porn.test/b'), trace);
-  assert.equal(trace.cache, 'miss');
-  // CONNECT (no path) is its own key.
-  c.classify(normaliseAuthority('example-porn.test:443'), trace);
+  // A cached host still gets its keyword and URL-prefix rules checked on each path.
+  assert.deepEqual(c.classify(normaliseUrl('http://example-porn.test/search?q=fuck'), trace).categories, ['pornography', 'profanity']);
+  assert.equal(trace.cache, 'hit');
+  c.classify(normaliseAuthority('other-host.test:443'), trace);
   assert.equal(trace.cache, 'miss');
 });
 
-test('cache off, or a key too long, always reports a miss', () => {
+test('cache off, or a host too long to cache, always reports a miss and still classifies', () => {
   const off = createClassifier(INPUT, { cacheSize: 0 });
   const trace: ClassifyTrace = {};
   off.classify(normaliseUrl('http://a.test/'), trace);
   off.classify(normaliseUrl('http://a.test/'), trace);
   assert.equal(trace.cache, 'miss');
   const short = createClassifier(INPUT, { cacheSize: 10, maxCachedKeyLength: 20 });
-  const long = normaliseUrl(`http://a.test/${'x'.repeat(50)}/fuck`);
+  const long = normaliseUrl(`http://${'x'.repeat(30)}.test/fuck`);
   short.classify(long, trace);
   assert.deepEqual(short.classify(long, trace).categories, ['profanity']);
   assert.equal(trace.cache, 'miss');

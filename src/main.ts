@@ -1,6 +1,6 @@
 /**
  * Composition root for `wardgate serve`: configuration → loggers → lists →
- * store → snapshot → proxy listener → signals. The only place concrete
+ * store → snapshot → proxy listener → admin server → signals. The only place concrete
  * implementations are chosen and wired together.
  */
 import type { Logger } from 'pino';
@@ -18,12 +18,17 @@ import { watchDatabase } from './store/change-watcher.ts';
 import { createListReloader, type ReloadOutcome } from './reload/list-reloader.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import { buildActiveGrants, EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
 import { startExpiryTicker } from './grants/expiry-ticker.ts';
 import { grantPolicyFromLists } from './grants/non-grantable.ts';
 import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
 import { StaffStore } from './grants/staff-store.ts';
 import { createStaffLogFeed } from './staff-log-feed.ts';
+import { createAdminServer, type AdminServer } from './admin/admin-server.ts';
+import { listsReadiness, storeReadiness } from './admin/readiness.ts';
+import { createProxyMetrics } from './metrics/proxy-metrics.ts';
+import type { GrantStatus } from './policy/grants.ts';
 
 /** How often the store is polled for changes made by other processes (CLI, admin). */
 const STORE_POLL_MS = 250;
@@ -33,9 +38,12 @@ const LIST_CHANGE_DEBOUNCE_MS = 500;
 const LIST_RETRY_MS = 10_000;
 /** How often approved grants past their expiry are marked expired (honouring them stops at the exact instant regardless). */
 const EXPIRY_TICK_MS = 5_000;
+const GRANT_STATUSES: readonly GrantStatus[] = ['pending', 'approved', 'declined', 'revoked', 'expired'];
 
 export interface Wardgate {
   readonly address: HostPort;
+  /** Where the admin server (health, readiness, metrics) listens; null when it is off. */
+  readonly adminAddress: HostPort | null;
   readonly snapshots: SnapshotHolder;
   readonly loggers: Loggers;
   /** Rebuilds the category lists off the request path; the old lists keep serving if the new ones have problems. */
@@ -88,12 +96,25 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     clock: now,
   });
   snapshots.update({ grants: await buildActiveGrants(grantStore, now()) });
+  // Grants by status for the metrics: counted when the store changes, so a scrape only reads them.
+  let grantCounts: Readonly<Record<string, number>> = {};
+  const countGrants = async () => {
+    try {
+      const counts: Record<string, number> = Object.fromEntries(GRANT_STATUSES.map((status) => [status, 0]));
+      for (const grant of await grantStore.list()) counts[grant.status] = (counts[grant.status] ?? 0) + 1;
+      grantCounts = counts;
+    } catch (error) {
+      log.warn({ err: error }, 'grants could not be counted for the metrics; the previous counts stay');
+    }
+  };
+  await countGrants();
   const staff = new StaffStore(db);
   const staffLog = await createStaffLogFeed(grantStore, staff, loggers.decisions);
   // Members and grants changed by another process (CLI, admin) are picked up within STORE_POLL_MS.
   const refreshStore = async (why: string) => {
     try {
       snapshots.update({ directory: directory.snapshot(), grants: await buildActiveGrants(grantStore, now()) });
+      await countGrants();
       log.info({ snapshot: snapshots.current.version, why }, 'members and grants reloaded');
       await staffLog.catchUp(snapshots.current.directory);
     } catch (error) {
@@ -112,6 +133,12 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
   }
 
+  const tunnels = new Set<Socket>();
+  const metrics = createProxyMetrics({
+    tunnels: () => tunnels.size,
+    indexStats: () => snapshots.current.classifier.stats,
+    grantsByStatus: () => grantCounts,
+  });
   const upstream = new Upstream({ parentProxy: config.parentProxy, resolve: config.resolve, ...config.limits });
   const proxy = createProxyServer({
     snapshots,
@@ -122,14 +149,38 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     upstream,
     connectPorts: new Set(config.connectPorts),
     limits: config.limits,
-    tunnels: new Set(),
+    tunnels,
     inFlight: { count: 0 },
+    metrics,
   });
   const address = await proxy.listen(config.listen);
   const stats = lists.classifier.stats;
   log.info({ address, categoriesDir: config.categoriesDir, listsFrom: lists.origin, ...stats, members: snapshots.current.directory.members.size }, 'wardgate listening');
   if (snapshots.current.directory.members.size === 0) {
     log.warn('no members in the directory yet, so every request will be refused (407): add them with `wardgate groups add` and `wardgate members add`');
+  }
+
+  // The admin server, on its own address; the lists count as loaded once they are not the block-all stand-in.
+  const unavailableClassifier = lists.origin === 'unavailable' ? lists.classifier : null;
+  let admin: AdminServer | null = null;
+  let adminAddress: HostPort | null = null;
+  if (config.admin !== null) {
+    admin = createAdminServer({
+      metrics,
+      log,
+      readiness: { lists: listsReadiness(snapshots, unavailableClassifier), checkStore: storeReadiness(db) },
+    });
+    try {
+      adminAddress = await admin.listen(config.admin);
+    } catch (error) {
+      await proxy.close(0);
+      await upstream.close().catch(() => upstream.destroy());
+      ticker.stop();
+      watcher.stop();
+      db.close();
+      throw error;
+    }
+    log.info({ address: adminAddress }, 'admin server listening (/healthz, /readyz, /metrics)');
   }
 
   const importedDir = join(config.dataDir, 'lists', 'imported');
@@ -157,12 +208,12 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     if (retry !== null) clearInterval(retry);
     ticker.stop();
     watcher.stop();
-    await proxy.close(config.limits.shutdownGraceMs);
+    await Promise.all([proxy.close(config.limits.shutdownGraceMs), admin?.close()]);
     await upstream.close().catch(() => upstream.destroy());
     db.close();
     if (loggers.close === undefined) loggers.flush();
     else await loggers.close();
   }
 
-  return { address, snapshots, loggers, reloadLists: (trigger) => reloader.reload(trigger), stop };
+  return { address, adminAddress, snapshots, loggers, reloadLists: (trigger) => reloader.reload(trigger), stop };
 }

@@ -60,7 +60,7 @@ const origin = await startOrigin();
 // The compiled CLI, as `npm start` runs it in production (the npm script builds it first).
 const child = spawn(
   process.execPath,
-  ['bin/wardgate.js', 'serve', '--listen', `127.0.0.1:${proxyPort}`, '--data-dir', dataDir, '--categories', FIXTURE_CATEGORIES, '--resolve', 'origin.test:127.0.0.1'],
+  ['bin/wardgate.js', 'serve', '--admin', 'off', '--listen', `127.0.0.1:${proxyPort}`, '--data-dir', dataDir, '--categories', FIXTURE_CATEGORIES, '--resolve', 'origin.test:127.0.0.1'],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );
 try {

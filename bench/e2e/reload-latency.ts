@@ -45,7 +45,7 @@ cli(['lists', 'import', UT1, '--format', 'ut1', '--name', 'ut1'], dataDir);
 cli(['lists', 'compile'], dataDir);
 
 const origin = await startOrigin();
-const proxy = spawn(process.execPath, ['bin/wardgate.js', 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--resolve', 'origin.test:127.0.0.1'], {
+const proxy = spawn(process.execPath, ['bin/wardgate.js', 'serve', '--admin', 'off', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--resolve', 'origin.test:127.0.0.1'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const events: { msg: string; at: number; [k: string]: unknown }[] = [];

@@ -24,7 +24,7 @@ const loggers = createLoggers(
   quiet,
 );
 const wardgate = await startWardgate(
-  { ...DEFAULTS, listen: { host: '127.0.0.1', port: 0 }, dataDir, categoriesDir: FIXTURE_CATEGORIES },
+  { ...DEFAULTS, listen: { host: '127.0.0.1', port: 0 }, admin: null, dataDir, categoriesDir: FIXTURE_CATEGORIES },
   { loggers },
 );
 process.stdout.write(`${JSON.stringify({ port: wardgate.address.port })}\n`);

@@ -4,6 +4,7 @@ import type { ConfigFlags } from '../config/load-config.ts';
 export const CONFIG_OPTIONS = {
   config: { type: 'string' },
   listen: { type: 'string' },
+  admin: { type: 'string' },
   'data-dir': { type: 'string' },
   categories: { type: 'string' },
   'parent-proxy': { type: 'string' },
@@ -13,6 +14,7 @@ export const CONFIG_OPTIONS = {
 export interface ConfigOptionValues {
   config?: string | undefined;
   listen?: string | undefined;
+  admin?: string | undefined;
   'data-dir'?: string | undefined;
   categories?: string | undefined;
   'parent-proxy'?: string | undefined;
@@ -23,6 +25,7 @@ export function configFlags(values: ConfigOptionValues): ConfigFlags {
   return {
     ...(values.config === undefined ? {} : { config: values.config }),
     ...(values.listen === undefined ? {} : { listen: values.listen }),
+    ...(values.admin === undefined ? {} : { admin: values.admin }),
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
     ...(values.categories === undefined ? {} : { categories: values.categories }),
     ...(values['parent-proxy'] === undefined ? {} : { parentProxy: values['parent-proxy'] }),

@@ -8,8 +8,8 @@ import { startWardgate } from '../main.ts';
 import type { CliIO } from './cli-io.ts';
 import { CONFIG_OPTIONS, configFlags } from './config-options.ts';
 
-export const SERVE_USAGE = `Usage: wardgate serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR]
-                      [--categories DIR] [--parent-proxy HOST:PORT] [--resolve HOST:ADDR]...`;
+export const SERVE_USAGE = `Usage: wardgate serve [--config FILE] [--listen HOST:PORT] [--admin HOST:PORT|off]
+                      [--data-dir DIR] [--categories DIR] [--parent-proxy HOST:PORT] [--resolve HOST:ADDR]...`;
 
 export async function runServeCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args: argv, options: CONFIG_OPTIONS, allowPositionals: false, strict: true });

@@ -97,6 +97,8 @@ export interface ListsConfig {
 export interface Config {
   /** Where the proxy listens. */
   readonly listen: HostPort;
+  /** Where the admin server (health, readiness, metrics) listens, or null for none. Never the proxy's port. */
+  readonly admin: HostPort | null;
   /** SQLite store and decision logs live here; created on first run. */
   readonly dataDir: string;
   /** Root of the category folders (the shipped `categories/` by default). */
@@ -108,7 +110,7 @@ export interface Config {
   readonly connectPorts: readonly number[];
   /** Per-category overrides, keyed by category id. */
   readonly categories: Readonly<Record<string, CategorySetting>>;
-  /** Most classification results kept in the LRU cache. */
+  /** Most hosts whose classification facts are kept in the LRU cache. */
   readonly classifyCacheSize: number;
   readonly limits: LimitsConfig;
   readonly log: LogConfig;

@@ -6,6 +6,7 @@ export const SHIPPED_CATEGORIES_DIR = fileURLToPath(new URL('../../categories', 
 
 export const DEFAULTS: Config = Object.freeze({
   listen: Object.freeze({ host: '127.0.0.1', port: 3128 }),
+  admin: Object.freeze({ host: '127.0.0.1', port: 3129 }), // loopback only by default
   dataDir: './data',
   categoriesDir: SHIPPED_CATEGORIES_DIR,
   parentProxy: null,

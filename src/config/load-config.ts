@@ -21,6 +21,8 @@ export interface ConfigFlags {
   readonly config?: string;
   /** --listen HOST:PORT */
   readonly listen?: string;
+  /** --admin HOST:PORT, or `off` for no admin server */
+  readonly admin?: string;
   /** --data-dir DIR */
   readonly dataDir?: string;
   /** --categories DIR: the category lists folder (Config.categoriesDir). */
@@ -35,6 +37,7 @@ export interface ConfigFlags {
 export const ENV_VARS = {
   WARDGATE_CONFIG: 'JSON config file, relative to the working directory (same as --config)',
   WARDGATE_LISTEN: 'HOST:PORT the proxy listens on (listen)',
+  WARDGATE_ADMIN: 'HOST:PORT of the admin server (health, readiness, metrics), or off (admin)',
   WARDGATE_DATA_DIR: 'directory for the store and decision logs (dataDir)',
   WARDGATE_CATEGORIES: 'directory holding the category lists (categoriesDir)',
   WARDGATE_PARENT_PROXY: 'parent proxy HOST:PORT; empty to connect directly (parentProxy)',
@@ -52,6 +55,7 @@ interface Binding {
 
 const BINDINGS: readonly Binding[] = [
   { env: 'WARDGATE_LISTEN', flag: { key: 'listen', name: '--listen' }, toRaw: (v) => ({ listen: v }) },
+  { env: 'WARDGATE_ADMIN', flag: { key: 'admin', name: '--admin' }, toRaw: (v) => ({ admin: v }) },
   { env: 'WARDGATE_DATA_DIR', flag: { key: 'dataDir', name: '--data-dir' }, toRaw: (v) => ({ dataDir: v }) },
   { env: 'WARDGATE_CATEGORIES', flag: { key: 'categories', name: '--categories' }, toRaw: (v) => ({ categoriesDir: v }) },
   {

@@ -8,7 +8,7 @@
  * with a "did you mean" when a known key is close. A merged Config is
  * deep-frozen, and merging an empty layer returns the base object itself.
  *
- * The JSON shape is friendlier than Config: `listen`/`parentProxy` are
+ * The JSON shape is friendlier than Config: `listen`/`admin`/`parentProxy` are
  * "HOST:PORT" strings (or {host, port}), `resolve` is "HOST:ADDR" strings,
  * `limits` and `log` are partial, `categories` is keyed by known category id.
  *
@@ -28,6 +28,7 @@ import { WfError } from '../errors.ts';
 /** One source's validated, normalised settings: only the keys it set. */
 export interface ConfigLayer {
   readonly listen?: HostPort;
+  readonly admin?: HostPort | null;
   readonly dataDir?: string;
   readonly categoriesDir?: string;
   readonly parentProxy?: HostPort | null;
@@ -145,6 +146,22 @@ function hostPort(minPort: number) {
   );
 }
 
+/** The admin server: "HOST:PORT" (port 0 = ephemeral, for tests), or false / "off" / null for none. */
+function adminSetting() {
+  return z.union(
+    [
+      z.null(),
+      z
+        .boolean()
+        .refine((on) => !on, { error: 'true is not an address: give "HOST:PORT", or false for no admin server' })
+        .transform(() => null),
+      textOf((text) => (text === 'off' ? null : parseHostPort(text, 0))),
+      z.strictObject({ host: textOf(parseHost), port: integer(0, 65535) }),
+    ],
+    { error: (issue) => `expected a "HOST:PORT" string, a {host, port} object, or false/"off"/null for none, got ${describe(issue.input)}` },
+  );
+}
+
 const path = z.string().min(1, { error: 'must be a non-empty path' });
 
 const limitsShape = {
@@ -209,6 +226,7 @@ const listsShape = {
 
 const layerShape = {
   listen: hostPort(0).optional(), // port 0 = ephemeral, for tests
+  admin: adminSetting().optional(), // "HOST:PORT", or false / "off" / null for no admin server
   dataDir: path.optional(),
   categoriesDir: path.optional(),
   parentProxy: hostPort(1).nullable().optional(),

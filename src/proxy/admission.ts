@@ -14,8 +14,26 @@ import type { MemberRecord } from '../directory/directory-snapshot.ts';
 import { isWfError, WfError } from '../errors.ts';
 import { evaluate, type Evaluation } from '../pipeline/evaluate.ts';
 import type { RuntimeSnapshot, SnapshotHolder } from '../pipeline/runtime-snapshot.ts';
-import { toDecisionRecord, type RequestIdentity, type RequestKind, type RequestOutcome } from '../log/decision-record.ts';
+import { toDecisionRecord, type DecisionRecord, type RequestIdentity, type RequestKind, type RequestOutcome } from '../log/decision-record.ts';
 import type { Identify, Identity } from './identify-member.ts';
+
+/**
+ * What the proxy tells the monitoring about each request. Implemented by
+ * src/metrics (prom-client) and injected, so src/proxy never imports a metrics
+ * library. Called on the request path: implementations must be cheap.
+ */
+export interface RequestMetrics {
+  /** Once per evaluate(): time spent in it, and whether the classification came from the cache. */
+  recordClassification(seconds: number, cache: 'hit' | 'miss' | undefined): void;
+  /**
+   * Once per finished request (recordOutcome). `category` is the decision's
+   * first category ('' for none); `error` is the outcome's error code or null.
+   */
+  recordRequest(kind: RequestKind, decision: DecisionRecord['decision'], category: string, seconds: number, error: string | null): void;
+  /** A client connection to the proxy listener opened / closed. */
+  connectionOpened(): void;
+  connectionClosed(): void;
+}
 
 export interface AdmissionDeps {
   readonly snapshots: SnapshotHolder;
@@ -23,6 +41,7 @@ export interface AdmissionDeps {
   readonly decisionLog: Logger;
   readonly appLog: Logger;
   readonly now: () => number;
+  readonly metrics: RequestMetrics;
 }
 
 /** Everything known about a request once it has been decided. */
@@ -81,7 +100,9 @@ export async function admit(
   }
   const member = identity.member;
   request = { ...request, member: { id: member.id, groupId: member.groupId }, via: identity.via };
+  const classifyStart = performance.now();
   const evaluation = evaluate(target, member, snapshot, deps.now());
+  deps.metrics.recordClassification((performance.now() - classifyStart) / 1000, evaluation.cache);
   if (evaluation.error !== undefined) {
     deps.appLog.error({ err: evaluation.error, id: request.id, target: target.url }, 'classification failed: request blocked (fail closed)');
   }
@@ -95,9 +116,12 @@ export function recordOutcome(
   outcome: Omit<RequestOutcome, 'durationMs'>,
   evaluation: Evaluation | null = admission.ok ? admission.evaluation : null,
 ): void {
-  const durationMs = Math.round((performance.now() - admission.startedAt) * 1000) / 1000;
+  const elapsedMs = performance.now() - admission.startedAt;
+  const durationMs = Math.round(elapsedMs * 1000) / 1000;
   const version = admission.ok ? admission.snapshot.version : deps.snapshots.current.version;
   const refusal = admission.ok ? undefined : admission.reason;
+  const decision = evaluation?.decision;
+  deps.metrics.recordRequest(admission.request.kind, decision?.action ?? 'refuse', decision?.categories[0] ?? '', elapsedMs / 1000, outcome.error);
   deps.decisionLog.info(toDecisionRecord(admission.request, admission.target, evaluation, version, { ...outcome, durationMs }, refusal));
 }
 

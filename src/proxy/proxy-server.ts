@@ -52,6 +52,8 @@ export function createProxyServer(ctx: ProxyContext): ProxyServer {
   server.on('upgrade', (req, socket, head) => void handleUpgrade(ctx, req, socket, head));
   server.on('connection', (socket: Socket) => {
     socket.setNoDelay(true);
+    ctx.metrics.connectionOpened();
+    socket.once('close', () => ctx.metrics.connectionClosed());
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;

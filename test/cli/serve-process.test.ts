@@ -19,7 +19,7 @@ const ROOT = new URL('../../', import.meta.url);
 test('serve listens on its address, answers 407 to strangers, writes decisions to the data dir and exits 0 on SIGTERM', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'wardgate-serve-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--data-dir', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -57,6 +57,8 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
   const config: Config = {
     ...DEFAULTS,
     listen: { host: '127.0.0.1', port: 0 },
+    // An ephemeral admin port, so tests running side by side never fight over 3129.
+    admin: { host: '127.0.0.1', port: 0 },
     dataDir,
     categoriesDir: FIXTURE_CATEGORIES,
     ...overrides,

@@ -20,7 +20,7 @@ test('with no categories folder, serve refuses to start and says why', async (t)
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const missing = join(dataDir, 'no-such-categories');
   await assert.rejects(
-    startWardgate({ ...DEFAULTS, listen: { host: '127.0.0.1', port: 0 }, dataDir, categoriesDir: missing }, { loggers: sinkLoggers(createLogSink()) }),
+    startWardgate({ ...DEFAULTS, listen: { host: '127.0.0.1', port: 0 }, admin: null, dataDir, categoriesDir: missing }, { loggers: sinkLoggers(createLogSink()) }),
     (error) => isWfError(error, 'WF_ERR_NO_INDEX') && error.message.includes(missing),
   );
 });
@@ -38,6 +38,7 @@ test('block-all: every request is blocked until the lists appear, then normal fi
     {
       ...DEFAULTS,
       listen: { host: '127.0.0.1', port: 0 },
+      admin: { host: '127.0.0.1', port: 0 },
       dataDir,
       categoriesDir,
       resolve: [{ host: 'allowed.test', address: '127.0.0.1' }],

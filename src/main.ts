@@ -14,31 +14,23 @@ import { createIdentifier } from './proxy/identify-member.ts';
 import { createProxyServer } from './proxy/proxy-server.ts';
 import { Upstream } from './proxy/upstream.ts';
 import { openDatabase } from './store/database.ts';
-import { watchDatabase } from './store/change-watcher.ts';
 import { createListReloader, type ReloadOutcome } from './reload/list-reloader.ts';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { importedListsDir } from './lists/load-all-lists.ts';
 import type { Socket } from 'node:net';
-import { buildActiveGrants, EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
-import { startExpiryTicker } from './grants/expiry-ticker.ts';
+import { EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
+import { startStoreSync } from './store-sync.ts';
 import { grantPolicyFromLists } from './grants/non-grantable.ts';
 import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
 import { StaffStore } from './grants/staff-store.ts';
-import { createStaffLogFeed } from './staff-log-feed.ts';
 import { createAdminServer, type AdminServer } from './admin/admin-server.ts';
 import { listsReadiness, storeReadiness } from './admin/readiness.ts';
 import { createProxyMetrics } from './metrics/proxy-metrics.ts';
-import type { GrantStatus } from './policy/grants.ts';
 
-/** How often the store is polled for changes made by other processes (CLI, admin). */
-const STORE_POLL_MS = 250;
 /** Quiet time after the last list file change before the lists are rebuilt. */
 const LIST_CHANGE_DEBOUNCE_MS = 500;
 /** How often `serve` retries loading lists that were unavailable at start (block-all mode). */
 const LIST_RETRY_MS = 10_000;
-/** How often approved grants past their expiry are marked expired (honouring them stops at the exact instant regardless). */
-const EXPIRY_TICK_MS = 5_000;
-const GRANT_STATUSES: readonly GrantStatus[] = ['pending', 'approved', 'declined', 'revoked', 'expired'];
 
 export interface Wardgate {
   readonly address: HostPort;
@@ -80,6 +72,39 @@ async function servingListsOrBlockAll(config: Config, log: Logger): Promise<List
   }
 }
 
+/**
+ * Rebuilds the lists (in a worker) when their files change, on SIGHUP (via
+ * reload) and, when none were loadable at start (block-all), every
+ * `retryMs` until they load.
+ */
+function startListReloading(config: Config, snapshots: SnapshotHolder, log: Logger, lists: ListsSnapshot, retryMs: number) {
+  const importedDir = importedListsDir(config.dataDir);
+  mkdirSync(importedDir, { recursive: true });
+  const reloader = createListReloader({
+    snapshots,
+    log,
+    build: () => rebuildListsSnapshot(config),
+    watchDirs: [config.categoriesDir, importedDir],
+    debounceMs: LIST_CHANGE_DEBOUNCE_MS,
+    servingDiagnostics: lists.origin === 'unavailable' ? null : lists.diagnostics,
+  });
+  reloader.watch();
+  let retry: NodeJS.Timeout | null = null;
+  if (lists.origin === 'unavailable') {
+    retry = setInterval(async () => {
+      if ((await reloader.reload('retry: lists unavailable at start')) === 'reloaded' && retry !== null) clearInterval(retry);
+    }, retryMs);
+    retry.unref();
+  }
+  return {
+    reload: (trigger: string) => reloader.reload(trigger),
+    stop() {
+      reloader.stop();
+      if (retry !== null) clearInterval(retry);
+    },
+  };
+}
+
 export async function startWardgate(config: Config, options: StartOptions = {}): Promise<Wardgate> {
   const loggers = options.loggers ?? createLoggers(config.dataDir, config.log);
   const log = loggers.app;
@@ -95,40 +120,8 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     policy: () => grantPolicyFromLists(snapshots.current.policy, snapshots.current.classifier),
     clock: now,
   });
-  snapshots.update({ grants: await buildActiveGrants(grantStore, now()) });
-  // Grants by status for the metrics: counted when the store changes, so a scrape only reads them.
-  let grantCounts: Readonly<Record<string, number>> = {};
-  const countGrants = async () => {
-    try {
-      const counts: Record<string, number> = Object.fromEntries(GRANT_STATUSES.map((status) => [status, 0]));
-      for (const grant of await grantStore.list()) counts[grant.status] = (counts[grant.status] ?? 0) + 1;
-      grantCounts = counts;
-    } catch (error) {
-      log.warn({ err: error }, 'grants could not be counted for the metrics; the previous counts stay');
-    }
-  };
-  await countGrants();
   const staff = new StaffStore(db);
-  const staffLog = await createStaffLogFeed(grantStore, staff, loggers.decisions);
-  // Members and grants changed by another process (CLI, admin) are picked up within STORE_POLL_MS.
-  const refreshStore = async (why: string) => {
-    try {
-      snapshots.update({ directory: directory.snapshot(), grants: await buildActiveGrants(grantStore, now()) });
-      await countGrants();
-      log.info({ snapshot: snapshots.current.version, why }, 'members and grants reloaded');
-      await staffLog.catchUp(snapshots.current.directory);
-    } catch (error) {
-      log.error({ err: error }, 'members and grants could not be reloaded; the previous ones stay in force');
-    }
-  };
-  const watcher = watchDatabase(db, STORE_POLL_MS, () => void refreshStore('store changed'));
-  const ticker = startExpiryTicker({
-    store: grantStore,
-    intervalMs: EXPIRY_TICK_MS,
-    now,
-    onExpired: (expired) => void refreshStore(`${expired.length} grant(s) expired`),
-    onError: (error) => log.warn({ err: error }, 'marking expired grants failed; will retry'),
-  });
+  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now });
   if (!staff.hasEnabledAdmin()) {
     log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
   }
@@ -137,7 +130,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   const metrics = createProxyMetrics({
     tunnels: () => tunnels.size,
     indexStats: () => snapshots.current.classifier.stats,
-    grantsByStatus: () => grantCounts,
+    grantsByStatus: () => sync.grantCounts(),
   });
   const upstream = new Upstream({ parentProxy: config.parentProxy, resolve: config.resolve, ...config.limits });
   const proxy = createProxyServer({
@@ -175,39 +168,18 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     } catch (error) {
       await proxy.close(0);
       await upstream.close().catch(() => upstream.destroy());
-      ticker.stop();
-      watcher.stop();
+      sync.stop();
       db.close();
       throw error;
     }
     log.info({ address: adminAddress }, 'admin server listening (/healthz, /readyz, /metrics)');
   }
 
-  const importedDir = join(config.dataDir, 'lists', 'imported');
-  mkdirSync(importedDir, { recursive: true });
-  const reloader = createListReloader({
-    snapshots,
-    log,
-    build: () => rebuildListsSnapshot(config),
-    watchDirs: [config.categoriesDir, importedDir],
-    debounceMs: LIST_CHANGE_DEBOUNCE_MS,
-    servingDiagnostics: lists.origin === 'unavailable' ? null : lists.diagnostics,
-  });
-  reloader.watch();
-  // Serving without lists (lists.whenUnavailable = block-all): keep trying until they load.
-  let retry: NodeJS.Timeout | null = null;
-  if (lists.origin === 'unavailable') {
-    retry = setInterval(async () => {
-      if ((await reloader.reload('retry: lists unavailable at start')) === 'reloaded' && retry !== null) clearInterval(retry);
-    }, options.listRetryMs ?? LIST_RETRY_MS);
-    retry.unref();
-  }
+  const listReloading = startListReloading(config, snapshots, log, lists, options.listRetryMs ?? LIST_RETRY_MS);
 
   async function stop(): Promise<void> {
-    reloader.stop();
-    if (retry !== null) clearInterval(retry);
-    ticker.stop();
-    watcher.stop();
+    listReloading.stop();
+    sync.stop();
     await Promise.all([proxy.close(config.limits.shutdownGraceMs), admin?.close()]);
     await upstream.close().catch(() => upstream.destroy());
     db.close();
@@ -215,5 +187,5 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     else await loggers.close();
   }
 
-  return { address, adminAddress, snapshots, loggers, reloadLists: (trigger) => reloader.reload(trigger), stop };
+  return { address, adminAddress, snapshots, loggers, reloadLists: listReloading.reload, stop };
 }

@@ -1,0 +1,80 @@
+/**
+ * Keeps the running proxy in step with the store: members and grants changed
+ * by another process (the CLI) are swapped into the snapshot within
+ * STORE_POLL_MS; approved grants past their expiry are marked expired; every
+ * grant change gets its line in the decision log; grants are counted by
+ * status for the metrics (so a scrape only reads a variable).
+ */
+import type { Logger } from 'pino';
+import type { DirectoryStore } from './directory/directory-store.ts';
+import { buildActiveGrants } from './grants/active-grants.ts';
+import { startExpiryTicker } from './grants/expiry-ticker.ts';
+import type { GrantStore } from './grants/grant-store.ts';
+import type { StaffStore } from './grants/staff-store.ts';
+import type { SnapshotHolder } from './pipeline/runtime-snapshot.ts';
+import type { GrantStatus } from './policy/grants.ts';
+import { createStaffLogFeed } from './staff-log-feed.ts';
+import { watchDatabase } from './store/change-watcher.ts';
+import type { Database } from './store/database.ts';
+
+/** How often the store is polled for changes made by other processes (CLI, admin). */
+const STORE_POLL_MS = 250;
+/** How often approved grants past their expiry are marked expired (honouring them stops at the exact instant regardless). */
+const EXPIRY_TICK_MS = 5_000;
+const GRANT_STATUSES: readonly GrantStatus[] = ['pending', 'approved', 'declined', 'revoked', 'expired'];
+
+export interface StoreSyncDeps {
+  readonly db: Database;
+  readonly directory: DirectoryStore;
+  readonly grants: GrantStore;
+  readonly staff: StaffStore;
+  readonly snapshots: SnapshotHolder;
+  readonly decisionLog: Logger;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+export interface StoreSync {
+  /** Grants by status, as last counted. */
+  grantCounts(): Readonly<Record<string, number>>;
+  stop(): void;
+}
+
+export async function startStoreSync(deps: StoreSyncDeps): Promise<StoreSync> {
+  const { snapshots, log, now } = deps;
+  let counts: Readonly<Record<string, number>> = {};
+  const countGrants = async () => {
+    const next: Record<string, number> = Object.fromEntries(GRANT_STATUSES.map((status) => [status, 0]));
+    for (const grant of await deps.grants.list()) next[grant.status] = (next[grant.status] ?? 0) + 1;
+    counts = next;
+  };
+  snapshots.update({ grants: await buildActiveGrants(deps.grants, now()) });
+  await countGrants();
+  const staffLog = await createStaffLogFeed(deps.grants, deps.staff, deps.decisionLog);
+
+  const refresh = async (why: string) => {
+    try {
+      snapshots.update({ directory: deps.directory.snapshot(), grants: await buildActiveGrants(deps.grants, now()) });
+      log.info({ snapshot: snapshots.current.version, why }, 'members and grants reloaded');
+      await countGrants();
+      await staffLog.catchUp(snapshots.current.directory);
+    } catch (error) {
+      log.error({ err: error }, 'members and grants could not be reloaded; the previous ones stay in force');
+    }
+  };
+  const watcher = watchDatabase(deps.db, STORE_POLL_MS, () => void refresh('store changed'));
+  const ticker = startExpiryTicker({
+    store: deps.grants,
+    intervalMs: EXPIRY_TICK_MS,
+    now,
+    onExpired: (expired) => void refresh(`${expired.length} grant(s) expired`),
+    onError: (error) => log.warn({ err: error }, 'marking expired grants failed; will retry'),
+  });
+  return {
+    grantCounts: () => counts,
+    stop() {
+      ticker.stop();
+      watcher.stop();
+    },
+  };
+}

@@ -117,7 +117,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   const snapshots = new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory: directory.snapshot(), grants: EMPTY_GRANT_INDEX });
   // The store checks non-grantable content against the lists serving now (they can be reloaded).
   const grantStore = new SqliteGrantStore(db, {
-    policy: () => grantPolicyFromLists(snapshots.current.policy, snapshots.current.classifier),
+    policy: () => grantPolicyFromLists(snapshots.current.policy, snapshots.current.classifier, config.grants),
     clock: now,
   });
   const staff = new StaffStore(db);

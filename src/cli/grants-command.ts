@@ -44,7 +44,8 @@ export const GRANTS_USAGE = `Usage: wardgate grants list [--status S]... [--memb
        wardgate grants history MEMBER_ID [--json]
 Statuses: pending, approved, declined, revoked, expired. DATE: YYYY-MM-DD (through that day, UTC)
 or a time with its zone (2026-12-31T17:00Z). An approval without --expires/--days lasts the days
-the member asked for, else ${DEFAULT_EXPIRY_DAYS} days; at most ${MAX_EXPIRY_DAYS}.
+the member asked for, else grants.defaultExpiryDays (${DEFAULT_EXPIRY_DAYS} unless configured);
+at most grants.maxExpiryDays (${MAX_EXPIRY_DAYS} unless configured).
 Every subcommand also takes --data-dir DIR and --config FILE; request and approve also --categories DIR.
 `;
 
@@ -105,7 +106,7 @@ async function withStore<T>(values: Values, io: CliIO, withLists: boolean, actio
   if (withLists) {
     const config = loadConfig(configFlags(values), io.env);
     const lists = await loadListsSnapshot(config);
-    const grantPolicy = grantPolicyFromLists(lists.policy, lists.classifier);
+    const grantPolicy = grantPolicyFromLists(lists.policy, lists.classifier, config.grants);
     policy = () => grantPolicy;
     dataDir = config.dataDir;
   } else {

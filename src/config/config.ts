@@ -94,6 +94,14 @@ export interface ListsConfig {
   readonly whenUnavailable: 'refuse-start' | 'block-all';
 }
 
+/** Exclusion grants: how long an approval lasts. */
+export interface GrantsConfig {
+  /** Days an approval lasts when the decider gives no expiry (and the member asked for none). */
+  readonly defaultExpiryDays: number;
+  /** The longest an approval may last, in days. */
+  readonly maxExpiryDays: number;
+}
+
 export interface Config {
   /** Where the proxy listens. */
   readonly listen: HostPort;
@@ -116,4 +124,5 @@ export interface Config {
   readonly log: LogConfig;
   /** Public blocklists imported into `<dataDir>/lists/imported`. */
   readonly lists: ListsConfig;
+  readonly grants: GrantsConfig;
 }

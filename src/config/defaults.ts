@@ -37,4 +37,5 @@ export const DEFAULTS: Config = Object.freeze({
     }),
   }),
   lists: Object.freeze({ sources: Object.freeze([]), whenUnavailable: 'refuse-start' }), // no imported sources until configured
+  grants: Object.freeze({ defaultExpiryDays: 90, maxExpiryDays: 365 }), // days
 });

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Config } from './config.ts';
 import { DEFAULTS } from './defaults.ts';
-import { configError, mergeConfig, parseConfigLayer } from './parse-config.ts';
+import { checkCombined, configError, mergeConfig, parseConfigLayer } from './parse-config.ts';
 
 /** Command-line settings, as the CLI parsed them; undefined means "not given". */
 export interface ConfigFlags {
@@ -104,6 +104,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     apply({ resolve: flags.resolve.flatMap(splitList) }, 'flag --resolve', cwd);
   }
 
+  if (problems.length === 0) problems.push(...checkCombined(config).map((p) => `combined settings: ${p}`));
   if (problems.length > 0) throw configError(problems);
   return config;
 }

@@ -20,7 +20,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import type { CategorySetting, Config, DecisionLogSettings, HostPort, LimitsConfig, ListsConfig, LogConfig, ResolveOverride } from './config.ts';
+import type { CategorySetting, Config, DecisionLogSettings, GrantsConfig, HostPort, LimitsConfig, ListsConfig, LogConfig, ResolveOverride } from './config.ts';
 import { DEFAULTS } from './defaults.ts';
 import { ALL_CATEGORY_IDS, isCategoryId } from '../policy/categories.ts';
 import { WfError } from '../errors.ts';
@@ -39,6 +39,7 @@ export interface ConfigLayer {
   readonly limits?: Partial<LimitsConfig>;
   readonly log?: Partial<Omit<LogConfig, 'decisionLog'>> & { readonly decisionLog?: Partial<DecisionLogSettings> };
   readonly lists?: Partial<ListsConfig>;
+  readonly grants?: Partial<GrantsConfig>;
 }
 
 export interface ParsedLayer {
@@ -224,6 +225,18 @@ const listsShape = {
   whenUnavailable: z.enum(WHEN_UNAVAILABLE, { error: (i) => `must be one of ${WHEN_UNAVAILABLE.join(', ')}, got ${describe(i.input)}` }).optional(),
 };
 
+const grantsShape = {
+  defaultExpiryDays: integer(1, 3650, ' days').optional(),
+  maxExpiryDays: integer(1, 3650, ' days').optional(),
+};
+
+function checkExpiryOrder(grants: { defaultExpiryDays?: number | undefined; maxExpiryDays?: number | undefined }, ctx: z.RefinementCtx): void {
+  const { defaultExpiryDays, maxExpiryDays } = grants;
+  if (defaultExpiryDays !== undefined && maxExpiryDays !== undefined && defaultExpiryDays > maxExpiryDays) {
+    ctx.addIssue({ code: 'custom', path: ['defaultExpiryDays'], message: `must not be more than grants.maxExpiryDays (${maxExpiryDays}), got ${defaultExpiryDays}` });
+  }
+}
+
 const layerShape = {
   listen: hostPort(0).optional(), // port 0 = ephemeral, for tests
   admin: adminSetting().optional(), // "HOST:PORT", or false / "off" / null for no admin server
@@ -237,6 +250,7 @@ const layerShape = {
   limits: z.strictObject(limitsShape).optional(),
   log: z.strictObject(logShape).optional(),
   lists: z.strictObject(listsShape).optional(),
+  grants: z.strictObject(grantsShape).superRefine(checkExpiryOrder).optional(),
 };
 const layerSchema = z.strictObject(layerShape);
 
@@ -292,6 +306,7 @@ function didYouMean(at: Path, key: string): string {
     : at[0] === 'limits' ? Object.keys(limitsShape)
     : at[0] === 'log' ? Object.keys(at.length === 1 ? logShape : decisionLogShape)
     : at[0] === 'categories' ? Object.keys(categorySettingShape)
+    : at[0] === 'grants' ? Object.keys(grantsShape)
     : at[0] === 'lists' ? (at.length === 1 ? Object.keys(listsShape) : Object.keys(listSourceShape))
     : ['host', 'port'];
   const near = at.length === 0 ? MOVED[key] : undefined;
@@ -400,6 +415,7 @@ export function mergeConfig(base: Config, layer: ConfigLayer): Config {
     limits: { ...base.limits, ...set.limits },
     log: { ...base.log, ...set.log, decisionLog: { ...base.log.decisionLog, ...set.log?.decisionLog } },
     lists: { ...base.lists, ...set.lists },
+    grants: { ...base.grants, ...set.grants },
   });
 }
 
@@ -417,7 +433,18 @@ export function configError(problems: readonly string[]): WfError {
 export function parseConfig(raw: unknown, origin: string, options: ParseOptions & { readonly base?: Config } = {}): Config {
   const { layer, problems } = parseConfigLayer(raw, origin, options);
   if (problems.length > 0) throw configError(problems);
-  return mergeConfig(options.base ?? DEFAULTS, layer);
+  const config = mergeConfig(options.base ?? DEFAULTS, layer);
+  const combined = checkCombined(config);
+  if (combined.length > 0) throw configError(combined.map((p) => `${origin}: ${p}`));
+  return config;
+}
+
+/** Rules across keys that may come from different sources, checked on the merged result. */
+export function checkCombined(config: Config): string[] {
+  const { defaultExpiryDays, maxExpiryDays } = config.grants;
+  return defaultExpiryDays > maxExpiryDays
+    ? [`grants.defaultExpiryDays: must not be more than grants.maxExpiryDays (${maxExpiryDays}), got ${defaultExpiryDays}`]
+    : [];
 }
 
 function deepFreeze<T>(value: T): T {

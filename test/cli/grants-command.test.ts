@@ -182,3 +182,20 @@ test('grants: --expires DATE runs through that day (UTC); decline and revoke wor
   ok(await broken(['revoke', id, '--by', 'admin1']));
   assert.deepEqual((await listed()).map((g) => g.status), ['declined', 'revoked']);
 });
+
+test('the configured expiry limits apply: grants.maxExpiryDays caps approvals, grants.defaultExpiryDays is the default', async (t) => {
+  const { request, env, dataDir } = await setup(t);
+  const configFile = path.join(dataDir, '..', 'wardgate.json');
+  fs.writeFileSync(configFile, JSON.stringify({ grants: { defaultExpiryDays: 7, maxExpiryDays: 30 } }));
+  const withConfig = async (argv: string[]) => {
+    const io = memoryIO('', env);
+    const code = await runGrantsCommand([...argv, '--data-dir', dataDir, '--config', configFile], io as CliIO);
+    return { code, stdout: io.out(), stderr: io.err() };
+  };
+  const id = await request('--member', 'alice', '--category', 'chat', '--reason', 'Monitoring a chat room for casework');
+  failed(await withConfig(['approve', id, '--by', 'gsm-labour', '--days', '31']), 1, /1 to 30/);
+  const approved = ok(await withConfig(['approve', id, '--by', 'gsm-labour']));
+  const until = Date.parse(/until (\S+)/.exec(approved.stdout)![1]!);
+  const days = (until - Date.now()) / 86_400_000;
+  assert.ok(days > 6.9 && days <= 7.01, `default expiry of 7 days, got ${days.toFixed(2)}`);
+});

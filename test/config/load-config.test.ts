@@ -177,6 +177,7 @@ test('config/README.md documents every key and environment variable', () => {
     ...Object.keys(DEFAULTS.limits).map((k) => `limits.${k}`),
     ...Object.keys(DEFAULTS.log).map((k) => `log.${k}`),
     ...Object.keys(DEFAULTS.log.decisionLog).map((k) => `log.decisionLog.${k}`),
+    ...Object.keys(DEFAULTS.grants).map((k) => `grants.${k}`),
   ];
   for (const name of [...keys, ...Object.keys(ENV_VARS)]) assert.ok(readme.includes(`\`${name}\``), `${name} missing from config/README.md`);
 });

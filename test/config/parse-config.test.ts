@@ -162,7 +162,7 @@ const REJECTIONS: [string, unknown, string[]][] = [
   [
     'unrelated key',
     { colour: 'blue' },
-    ['test.json: colour: unknown key; known keys: listen, admin, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists'],
+    ['test.json: colour: unknown key; known keys: listen, admin, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists, grants'],
   ],
   ['transposed key', { log: { levle: 'info' } }, ['test.json: log.levle: unknown key (did you mean log.level?)']],
   ['short unknown key', { log: { lvl: 'info' } }, ['test.json: log.lvl: unknown key; known keys: level, decisionsToStdout, decisionLog']],
@@ -194,7 +194,7 @@ test('every problem is reported together in one WF_ERR_CONFIG_INVALID', () => {
       assert.equal(lines[0], 'configuration is invalid (7 problems):');
       assert.deepEqual(lines.slice(1).sort(), [
         '/etc/wardgate.json: categories.chatt: unknown category id "chatt" (did you mean chat?)',
-        '/etc/wardgate.json: extra: unknown key; known keys: listen, admin, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists',
+        '/etc/wardgate.json: extra: unknown key; known keys: listen, admin, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists, grants',
         '/etc/wardgate.json: limits.headerTimeout: unknown key (did you mean limits.headersTimeoutMs?)',
         '/etc/wardgate.json: limits.maxHeaderBytes: must be an integer from 1024 to 1048576 bytes, got 10',
         '/etc/wardgate.json: listen: port must be an integer from 0 to 65535, got "99999"',
@@ -223,4 +223,13 @@ test('log.decisionLog: defaults, overrides merged key by key, and every rejectio
       /log\.decisionLog\.retentionDays: must be an integer from 0/.test(error.message) &&
       /log\.decisionLog\.rotateByte: unknown key \(did you mean log\.decisionLog\.rotateBytes\?\)/.test(error.message),
   );
+});
+
+test('grants expiry limits: defaults 90/365, whole days 1..3650, the default never above the maximum (also across sources)', async () => {
+  assert.deepEqual(DEFAULTS.grants, { defaultExpiryDays: 90, maxExpiryDays: 365 });
+  assert.deepEqual(parseConfig({ grants: { maxExpiryDays: 180 } }, 'test.json').grants, { defaultExpiryDays: 90, maxExpiryDays: 180 });
+  assert.throws(() => parseConfig({ grants: { defaultExpiryDays: 0 } }, 'test.json'), /grants\.defaultExpiryDays: must be an integer from 1 to 3650 days, got 0/);
+  assert.throws(() => parseConfig({ grants: { defaultExpiryDays: 60, maxExpiryDays: 30 } }, 'test.json'), /grants\.defaultExpiryDays: must not be more than grants\.maxExpiryDays \(30\), got 60/);
+  // A maximum below the built-in default of 90 is caught on the merged result.
+  assert.throws(() => parseConfig({ grants: { maxExpiryDays: 30 } }, 'test.json'), /test\.json: grants\.defaultExpiryDays: must not be more than grants\.maxExpiryDays \(30\), got 90/);
 });

@@ -10,7 +10,9 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type ConfigFlags } from '../config/load-config.ts';
+import { checkNewPassword } from '../directory/password.ts';
 import { isWfError, WfError } from '../errors.ts';
+import { openDatabase, type Database } from '../store/database.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
@@ -163,4 +165,38 @@ export function printTable(out: NodeJS.WritableStream, rows: readonly (readonly 
 
 function sanitiseCell(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** Opens the store in the data dir the flags name (--data-dir, --config, environment), runs `action`, and always closes it. */
+export function withDatabase<T>(
+  flags: { readonly 'data-dir'?: string | undefined; readonly config?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  action: (db: Database) => T,
+): T {
+  const db = openDatabase(resolveDataDir({ dataDir: flags['data-dir'], config: flags.config }, env));
+  try {
+    return action(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A new password from standard input (never the command line): one line, its
+ * trailing newline removed, checked for length. `passwdCommand` names the
+ * command shown in the hint, e.g. `wardgate members passwd ID`.
+ */
+export async function readNewPassword(io: CliIO, passwdCommand: string): Promise<string> {
+  if (isInteractive(io.stdin)) {
+    // Typing at a terminal would echo the password; insist on a pipe or a file.
+    throw new WfError(
+      'WF_ERR_USAGE',
+      'the password is read from standard input, which is a terminal here: pipe it in or redirect it from a file ' +
+        `(for example: read -rs PW && printf '%s\\n' "$PW" | ${passwdCommand})`,
+    );
+  }
+  const text = (await readAllStdin(io.stdin, 16 * 1024)).replace(/\r?\n$/, '');
+  if (text.length === 0) throw new WfError('WF_ERR_INVALID_INPUT', 'no password on standard input');
+  checkNewPassword(text);
+  return text;
 }

@@ -6,12 +6,11 @@
  */
 import { DirectoryStore } from '../directory/directory-store.ts';
 import { WfError } from '../errors.ts';
-import { openDatabase } from '../store/database.ts';
 import {
   parseCommandArgs,
   printTable,
-  resolveDataDir,
   runSubcommands,
+  withDatabase,
   writeJsonLines,
   type CliIO,
   type Subcommand,
@@ -51,12 +50,7 @@ export function runGroupsCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 function withStore<T>(values: Values, io: CliIO, action: (store: DirectoryStore) => T): T {
-  const db = openDatabase(resolveDataDir({ dataDir: values['data-dir'], config: values.config }, io.env));
-  try {
-    return action(new DirectoryStore(db));
-  } finally {
-    db.close();
-  }
+  return withDatabase(values, io.env, (db) => action(new DirectoryStore(db)));
 }
 
 function addGroup([id]: readonly string[], values: Values, io: CliIO): void {

@@ -9,16 +9,14 @@
  */
 import { DirectoryStore } from '../directory/directory-store.ts';
 import type { MemberRecord } from '../directory/directory-snapshot.ts';
-import { checkNewPassword, hashPassword } from '../directory/password.ts';
+import { hashPassword } from '../directory/password.ts';
 import { WfError } from '../errors.ts';
-import { openDatabase } from '../store/database.ts';
 import {
-  isInteractive,
   parseCommandArgs,
   printTable,
-  readAllStdin,
-  resolveDataDir,
+  readNewPassword,
   runSubcommands,
+  withDatabase,
   writeJsonLines,
   type CliIO,
   type Subcommand,
@@ -66,12 +64,7 @@ export function runMembersCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 function withStore<T>(values: Values, io: CliIO, action: (store: DirectoryStore) => T): T {
-  const db = openDatabase(resolveDataDir({ dataDir: values['data-dir'], config: values.config }, io.env));
-  try {
-    return action(new DirectoryStore(db));
-  } finally {
-    db.close();
-  }
+  return withDatabase(values, io.env, (db) => action(new DirectoryStore(db)));
 }
 
 function required(value: string | undefined, flag: string, command: string): string {
@@ -82,7 +75,7 @@ function required(value: string | undefined, flag: string, command: string): str
 async function addMember([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
   const name = required(values.name, 'name NAME', 'members add');
   const groupId = required(values.group, 'group GROUP', 'members add');
-  const passwordHash = values['password-stdin'] === true ? await hashPassword(await readNewPassword(io)) : null;
+  const passwordHash = values['password-stdin'] === true ? await hashPassword(await readNewPassword(io, 'wardgate members passwd ID')) : null;
   const member = withStore(values, io, (store) =>
     store.addMember({ id: id!, name, groupId, passwordHash, ips: values.ip ?? [] }),
   );
@@ -116,7 +109,7 @@ async function changePassword([id]: readonly string[], values: Values, io: CliIO
   if (withStore(values, io, (store) => store.getMember(id!)) === null) {
     throw new WfError('WF_ERR_NOT_FOUND', `member "${id}" does not exist`);
   }
-  const hash = await hashPassword(await readNewPassword(io));
+  const hash = await hashPassword(await readNewPassword(io, 'wardgate members passwd ID'));
   withStore(values, io, (store) => store.setPassword(id!, hash));
   io.stdout.write(`changed the password of member "${id}"\n`);
 }
@@ -133,21 +126,6 @@ async function setAddresses([id]: readonly string[], values: Values, io: CliIO):
   io.stdout.write(`member "${id}" now has addresses: ${describeIps(stored)}\n`);
 }
 
-/** The new password from stdin: one line, its trailing newline removed, checked for length. */
-async function readNewPassword(io: CliIO): Promise<string> {
-  if (isInteractive(io.stdin)) {
-    // Typing at a terminal would echo the password; insist on a pipe or a file.
-    throw new WfError(
-      'WF_ERR_USAGE',
-      'the password is read from standard input, which is a terminal here: pipe it in or redirect it from a file ' +
-        "(for example: read -rs PW && printf '%s\\n' \"$PW\" | wardgate members passwd ID)",
-    );
-  }
-  const text = (await readAllStdin(io.stdin, 16 * 1024)).replace(/\r?\n$/, '');
-  if (text.length === 0) throw new WfError('WF_ERR_INVALID_INPUT', 'no password on standard input');
-  checkNewPassword(text);
-  return text;
-}
 
 function describeIps(ips: readonly string[]): string {
   return ips.length === 0 ? 'none' : ips.join(', ');

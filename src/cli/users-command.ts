@@ -7,19 +7,17 @@
  * stored as scrypt hashes; no output shows one. Every change is an audit
  * event with the operator (`cli:<user>`) as its actor.
  */
-import { checkNewPassword, hashPassword } from '../directory/password.ts';
+import { hashPassword } from '../directory/password.ts';
 import { WfError } from '../errors.ts';
 import { operatorActor } from '../grants/actor.ts';
 import type { StaffRole } from '../grants/grant-rules.ts';
 import { StaffStore, staffToJson, type StaffRecord } from '../grants/staff-store.ts';
-import { openDatabase } from '../store/database.ts';
 import {
-  isInteractive,
   parseCommandArgs,
   printTable,
-  readAllStdin,
-  resolveDataDir,
+  readNewPassword,
   runSubcommands,
+  withDatabase,
   writeJsonLines,
   type CliIO,
   type Subcommand,
@@ -70,12 +68,7 @@ export function runUsersCommand(argv: string[], io: CliIO): Promise<number> {
 }
 
 function withStore<T>(values: Values, io: CliIO, action: (store: StaffStore) => T): T {
-  const db = openDatabase(resolveDataDir({ dataDir: values['data-dir'], config: values.config }, io.env));
-  try {
-    return action(new StaffStore(db));
-  } finally {
-    db.close();
-  }
+  return withDatabase(values, io.env, (db) => action(new StaffStore(db)));
 }
 
 async function addUser([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
@@ -85,7 +78,7 @@ async function addUser([id]: readonly string[], values: Values, io: CliIO): Prom
     throw new WfError('WF_ERR_USAGE', '"users add" needs --password-stdin (the password is read from standard input, never the command line)');
   }
   const role = values.role as StaffRole;
-  const passwordHash = await hashPassword(await readNewPassword(io));
+  const passwordHash = await hashPassword(await readNewPassword(io, 'wardgate users passwd ID'));
   const record = withStore(values, io, (store) =>
     store.add({ id: id!, name: values.name, role, groupId: values.group ?? null, memberId: values.member ?? null, passwordHash }, operatorActor(io.env)),
   );
@@ -117,7 +110,7 @@ async function changePassword([id]: readonly string[], values: Values, io: CliIO
   if (withStore(values, io, (store) => store.get(id!)) === null) {
     throw new WfError('WF_ERR_NOT_FOUND', `staff account "${id}" does not exist (see "wardgate users list")`);
   }
-  const hash = await hashPassword(await readNewPassword(io));
+  const hash = await hashPassword(await readNewPassword(io, 'wardgate users passwd ID'));
   withStore(values, io, (store) => store.setPassword(id!, hash, operatorActor(io.env)));
   io.stdout.write(`changed the password of staff account "${id}"\n`);
 }
@@ -138,18 +131,3 @@ function state(u: StaffRecord, now: number): string {
   return 'enabled';
 }
 
-/** The new password from stdin: one line, its trailing newline removed, checked for length. */
-async function readNewPassword(io: CliIO): Promise<string> {
-  if (isInteractive(io.stdin)) {
-    // Typing at a terminal would echo the password; insist on a pipe or a file.
-    throw new WfError(
-      'WF_ERR_USAGE',
-      'the password is read from standard input, which is a terminal here: pipe it in or redirect it from a file ' +
-        "(for example: read -rs PW && printf '%s\\n' \"$PW\" | wardgate users passwd ID)",
-    );
-  }
-  const text = (await readAllStdin(io.stdin, 16 * 1024)).replace(/\r?\n$/, '');
-  if (text.length === 0) throw new WfError('WF_ERR_INVALID_INPUT', 'no password on standard input');
-  checkNewPassword(text);
-  return text;
-}

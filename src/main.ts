@@ -26,6 +26,7 @@ import { StaffStore } from './grants/staff-store.ts';
 import { createAdminServer, type AdminServer } from './admin/admin-server.ts';
 import { listsReadiness, storeReadiness } from './admin/readiness.ts';
 import { createProxyMetrics } from './metrics/proxy-metrics.ts';
+import { createStaffUi } from './admin/staff-ui.ts';
 
 /** Quiet time after the last list file change before the lists are rebuilt. */
 const LIST_CHANGE_DEBOUNCE_MS = 500;
@@ -157,22 +158,34 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   const unavailableClassifier = lists.origin === 'unavailable' ? lists.classifier : null;
   let admin: AdminServer | null = null;
   let adminAddress: HostPort | null = null;
+  let adminDb: ReturnType<typeof openDatabase> | null = null;
+  let stopStaffUi = () => {};
   if (config.admin !== null) {
-    admin = createAdminServer({
-      metrics,
-      log,
-      readiness: { lists: listsReadiness(snapshots, unavailableClassifier), checkStore: storeReadiness(db) },
-    });
     try {
+      // The staff UI writes through its own connection, so the proxy's store
+      // watcher (which only sees other connections' commits) picks up every
+      // decision within STORE_POLL_MS, exactly as it does for the CLI.
+      adminDb = openDatabase(config.dataDir);
+      const staffUi = createStaffUi({ db: adminDb, config, snapshots, log, now });
+      stopStaffUi = staffUi.stop;
+      admin = createAdminServer({
+        metrics,
+        log,
+        readiness: { lists: listsReadiness(snapshots, unavailableClassifier), checkStore: storeReadiness(db) },
+        staffUi: staffUi.deps,
+        ...(staffUi.tls === null ? {} : { tls: staffUi.tls }),
+      });
       adminAddress = await admin.listen(config.admin);
     } catch (error) {
+      stopStaffUi();
       await proxy.close(0);
       await upstream.close().catch(() => upstream.destroy());
       sync.stop();
+      adminDb?.close();
       db.close();
       throw error;
     }
-    log.info({ address: adminAddress }, 'admin server listening (/healthz, /readyz, /metrics)');
+    log.info({ address: adminAddress, tls: config.adminTls.cert !== null }, 'admin server listening (staff UI, /api/v1, /healthz, /readyz, /metrics)');
   }
 
   const listReloading = startListReloading(config, snapshots, log, lists, options.listRetryMs ?? LIST_RETRY_MS);
@@ -181,7 +194,9 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     listReloading.stop();
     sync.stop();
     await Promise.all([proxy.close(config.limits.shutdownGraceMs), admin?.close()]);
+    stopStaffUi();
     await upstream.close().catch(() => upstream.destroy());
+    adminDb?.close();
     db.close();
     if (loggers.close === undefined) loggers.flush();
     else await loggers.close();

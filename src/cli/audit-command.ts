@@ -24,7 +24,7 @@ import {
 export const AUDIT_USAGE = `Usage: wardgate audit events [--subject ID] [--actor ACTOR] [--action ACTION] [--from DATE] [--to DATE] [--limit N] [--json]
 SUBJECT: a grant id (g_…) or staff:ID. ACTOR: member:ID, staff:ID, cli:USER or system.
 ACTION: request, approve, decline, revoke, expire, edit, staff-add, staff-remove, staff-passwd,
-staff-disable, staff-enable, staff-locked. DATE: YYYY-MM-DD (UTC; --to includes that day) or a
+staff-disable, staff-enable, staff-locked, token-issue, token-revoke. DATE: YYYY-MM-DD (UTC; --to includes that day) or a
 time with its zone. --limit keeps the latest N (default 10000). Oldest first.
 Also takes --data-dir DIR and --config FILE.
 `;
@@ -42,6 +42,8 @@ const ACTIONS: readonly AuditAction[] = [
   'staff-disable',
   'staff-enable',
   'staff-locked',
+  'token-issue',
+  'token-revoke',
 ];
 
 const OPTIONS = {

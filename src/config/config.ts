@@ -102,11 +102,30 @@ export interface GrantsConfig {
   readonly maxExpiryDays: number;
 }
 
+/** TLS for the admin server: both paths, or neither (plain HTTP). */
+export interface AdminTlsConfig {
+  /** PEM certificate chain file (absolute once loaded), or null. */
+  readonly cert: string | null;
+  /** PEM private key file (absolute once loaded), or null. */
+  readonly key: string | null;
+}
+
+/** Staff sign-in sessions of the admin web UI. */
+export interface AdminSessionConfig {
+  /** A session unused for this long ends (minutes). */
+  readonly idleMinutes: number;
+  /** A session ends this long after sign-in, however busy (hours). */
+  readonly absoluteHours: number;
+}
+
 export interface Config {
   /** Where the proxy listens. */
   readonly listen: HostPort;
   /** Where the admin server (health, readiness, metrics) listens, or null for none. Never the proxy's port. */
   readonly admin: HostPort | null;
+  /** Serve the admin server over HTTPS with this certificate and key (session cookies then get `Secure`). */
+  readonly adminTls: AdminTlsConfig;
+  readonly adminSession: AdminSessionConfig;
   /** SQLite store and decision logs live here; created on first run. */
   readonly dataDir: string;
   /** Root of the category folders (the shipped `categories/` by default). */

@@ -7,6 +7,8 @@ export const SHIPPED_CATEGORIES_DIR = fileURLToPath(new URL('../../categories', 
 export const DEFAULTS: Config = Object.freeze({
   listen: Object.freeze({ host: '127.0.0.1', port: 3128 }),
   admin: Object.freeze({ host: '127.0.0.1', port: 3129 }), // loopback only by default
+  adminTls: Object.freeze({ cert: null, key: null }), // plain HTTP unless both are set
+  adminSession: Object.freeze({ idleMinutes: 30, absoluteHours: 12 }), // 30 min idle, one working day at most
   dataDir: './data',
   categoriesDir: SHIPPED_CATEGORIES_DIR,
   parentProxy: null,

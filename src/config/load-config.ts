@@ -23,6 +23,10 @@ export interface ConfigFlags {
   readonly listen?: string;
   /** --admin HOST:PORT, or `off` for no admin server */
   readonly admin?: string;
+  /** --admin-tls-cert FILE: PEM certificate for the admin server */
+  readonly adminTlsCert?: string;
+  /** --admin-tls-key FILE: PEM private key for the admin server */
+  readonly adminTlsKey?: string;
   /** --data-dir DIR */
   readonly dataDir?: string;
   /** --categories DIR: the category lists folder (Config.categoriesDir). */
@@ -38,6 +42,8 @@ export const ENV_VARS = {
   WARDGATE_CONFIG: 'JSON config file, relative to the working directory (same as --config)',
   WARDGATE_LISTEN: 'HOST:PORT the proxy listens on (listen)',
   WARDGATE_ADMIN: 'HOST:PORT of the admin server (health, readiness, metrics), or off (admin)',
+  WARDGATE_ADMIN_TLS_CERT: 'PEM certificate file: serve the admin server over HTTPS (adminTls.cert)',
+  WARDGATE_ADMIN_TLS_KEY: 'PEM private key file for the admin server (adminTls.key)',
   WARDGATE_DATA_DIR: 'directory for the store and decision logs (dataDir)',
   WARDGATE_CATEGORIES: 'directory holding the category lists (categoriesDir)',
   WARDGATE_PARENT_PROXY: 'parent proxy HOST:PORT; empty to connect directly (parentProxy)',
@@ -56,6 +62,8 @@ interface Binding {
 const BINDINGS: readonly Binding[] = [
   { env: 'WARDGATE_LISTEN', flag: { key: 'listen', name: '--listen' }, toRaw: (v) => ({ listen: v }) },
   { env: 'WARDGATE_ADMIN', flag: { key: 'admin', name: '--admin' }, toRaw: (v) => ({ admin: v }) },
+  { env: 'WARDGATE_ADMIN_TLS_CERT', flag: { key: 'adminTlsCert', name: '--admin-tls-cert' }, toRaw: (v) => ({ adminTls: { cert: v } }) },
+  { env: 'WARDGATE_ADMIN_TLS_KEY', flag: { key: 'adminTlsKey', name: '--admin-tls-key' }, toRaw: (v) => ({ adminTls: { key: v } }) },
   { env: 'WARDGATE_DATA_DIR', flag: { key: 'dataDir', name: '--data-dir' }, toRaw: (v) => ({ dataDir: v }) },
   { env: 'WARDGATE_CATEGORIES', flag: { key: 'categories', name: '--categories' }, toRaw: (v) => ({ categoriesDir: v }) },
   {

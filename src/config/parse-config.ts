@@ -20,7 +20,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import type { CategorySetting, Config, DecisionLogSettings, GrantsConfig, HostPort, LimitsConfig, ListsConfig, LogConfig, ResolveOverride } from './config.ts';
+import type { AdminSessionConfig, AdminTlsConfig, CategorySetting, Config, DecisionLogSettings, GrantsConfig, HostPort, LimitsConfig, ListsConfig, LogConfig, ResolveOverride } from './config.ts';
 import { DEFAULTS } from './defaults.ts';
 import { ALL_CATEGORY_IDS, isCategoryId } from '../policy/categories.ts';
 import { WfError } from '../errors.ts';
@@ -29,6 +29,8 @@ import { WfError } from '../errors.ts';
 export interface ConfigLayer {
   readonly listen?: HostPort;
   readonly admin?: HostPort | null;
+  readonly adminTls?: Partial<AdminTlsConfig>;
+  readonly adminSession?: Partial<AdminSessionConfig>;
   readonly dataDir?: string;
   readonly categoriesDir?: string;
   readonly parentProxy?: HostPort | null;
@@ -237,9 +239,21 @@ function checkExpiryOrder(grants: { defaultExpiryDays?: number | undefined; maxE
   }
 }
 
+const adminTlsShape = {
+  cert: path.nullable().optional(), // PEM certificate (chain) file
+  key: path.nullable().optional(), // PEM private key file
+};
+
+const adminSessionShape = {
+  idleMinutes: integer(1, 1440, ' minutes').optional(), // up to 24 h
+  absoluteHours: integer(1, 168, ' hours').optional(), // up to 7 days
+};
+
 const layerShape = {
   listen: hostPort(0).optional(), // port 0 = ephemeral, for tests
   admin: adminSetting().optional(), // "HOST:PORT", or false / "off" / null for no admin server
+  adminTls: z.strictObject(adminTlsShape).optional(),
+  adminSession: z.strictObject(adminSessionShape).optional(),
   dataDir: path.optional(),
   categoriesDir: path.optional(),
   parentProxy: hostPort(1).nullable().optional(),
@@ -307,6 +321,8 @@ function didYouMean(at: Path, key: string): string {
     : at[0] === 'log' ? Object.keys(at.length === 1 ? logShape : decisionLogShape)
     : at[0] === 'categories' ? Object.keys(categorySettingShape)
     : at[0] === 'grants' ? Object.keys(grantsShape)
+    : at[0] === 'adminTls' ? Object.keys(adminTlsShape)
+    : at[0] === 'adminSession' ? Object.keys(adminSessionShape)
     : at[0] === 'lists' ? (at.length === 1 ? Object.keys(listsShape) : Object.keys(listSourceShape))
     : ['host', 'port'];
   const near = at.length === 0 ? MOVED[key] : undefined;
@@ -383,6 +399,7 @@ export function parseConfigLayer(raw: unknown, origin: string, options: ParseOpt
     if (layer.dataDir !== undefined) layer = { ...layer, dataDir: resolvePath(baseDir, layer.dataDir) };
     if (layer.categoriesDir !== undefined) layer = { ...layer, categoriesDir: resolvePath(baseDir, layer.categoriesDir) };
     if (layer.lists !== undefined) layer = { ...layer, lists: resolveListPaths(layer.lists, baseDir) };
+    if (layer.adminTls !== undefined) layer = { ...layer, adminTls: resolveTlsPaths(layer.adminTls, baseDir) };
   }
   return { layer, problems: [] };
 }
@@ -398,6 +415,11 @@ function resolveListPaths(lists: Partial<ListsConfig>, baseDir: string): Partial
       ...(s.map === undefined ? {} : { map: resolvePath(baseDir, s.map) }),
     })),
   };
+}
+
+function resolveTlsPaths(tls: Partial<AdminTlsConfig>, baseDir: string): Partial<AdminTlsConfig> {
+  const at = (p: string | null | undefined) => (p === null || p === undefined ? p : resolvePath(baseDir, p));
+  return { ...tls, ...(tls.cert === undefined ? {} : { cert: at(tls.cert) }), ...(tls.key === undefined ? {} : { key: at(tls.key) }) };
 }
 
 /** Layer over base: limits, log and each category's setting merge key by key; everything else replaces. */
@@ -416,6 +438,8 @@ export function mergeConfig(base: Config, layer: ConfigLayer): Config {
     log: { ...base.log, ...set.log, decisionLog: { ...base.log.decisionLog, ...set.log?.decisionLog } },
     lists: { ...base.lists, ...set.lists },
     grants: { ...base.grants, ...set.grants },
+    adminTls: { ...base.adminTls, ...set.adminTls },
+    adminSession: { ...base.adminSession, ...set.adminSession },
   });
 }
 
@@ -441,10 +465,16 @@ export function parseConfig(raw: unknown, origin: string, options: ParseOptions 
 
 /** Rules across keys that may come from different sources, checked on the merged result. */
 export function checkCombined(config: Config): string[] {
+  const problems: string[] = [];
   const { defaultExpiryDays, maxExpiryDays } = config.grants;
-  return defaultExpiryDays > maxExpiryDays
-    ? [`grants.defaultExpiryDays: must not be more than grants.maxExpiryDays (${maxExpiryDays}), got ${defaultExpiryDays}`]
-    : [];
+  if (defaultExpiryDays > maxExpiryDays) {
+    problems.push(`grants.defaultExpiryDays: must not be more than grants.maxExpiryDays (${maxExpiryDays}), got ${defaultExpiryDays}`);
+  }
+  const { cert, key } = config.adminTls;
+  if ((cert === null) !== (key === null)) {
+    problems.push(`adminTls: give both cert and key for HTTPS, or neither for plain HTTP (${cert === null ? 'key' : 'cert'} is set alone)`);
+  }
+  return problems;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -99,7 +99,9 @@ export type AuditAction =
   | 'staff-passwd'
   | 'staff-disable'
   | 'staff-enable'
-  | 'staff-locked';
+  | 'staff-locked'
+  | 'token-issue'
+  | 'token-revoke';
 
 export interface AuditEvent {
   /** Increasing: the order events were committed in. */

@@ -122,6 +122,36 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       END;
     `,
   },
+  {
+    version: 3,
+    name: 'admin-sessions-and-tokens',
+    // Staff sign-in sessions of the admin web UI and the bearer tokens of the
+    // JSON API (src/admin/). Only SHA-256 hashes of session ids and tokens are
+    // stored: a copy of the database lets nobody sign in. Self-contained (no
+    // change to earlier tables) so it can be renumbered when branches merge.
+    sql: `
+      CREATE TABLE admin_sessions (
+        id_hash      TEXT PRIMARY KEY,
+        staff_id     TEXT NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+        csrf_token   TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        client       TEXT
+      );
+      CREATE INDEX admin_sessions_staff_id ON admin_sessions(staff_id);
+      CREATE TABLE api_tokens (
+        id           TEXT PRIMARY KEY,
+        token_hash   TEXT NOT NULL UNIQUE,
+        staff_id     TEXT NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        expires_at   TEXT,
+        last_used_at TEXT,
+        revoked_at   TEXT
+      );
+      CREATE INDEX api_tokens_staff_id ON api_tokens(staff_id);
+    `,
+  },
 ]);
 
 assertWellFormed(MIGRATIONS);

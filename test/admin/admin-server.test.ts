@@ -103,7 +103,9 @@ test('/readyz answers 200 with the lists stats and the store ok', async () => {
 });
 
 test('unknown routes, other methods and odd paths are 404, and the server keeps answering', async () => {
-  for (const path of ['/', '/nope', '/metrics/extra', '/%ZZ', '/healthz/../../etc/passwd', `/${'a'.repeat(5000)}`]) {
+  const start = await admin('/');
+  assert.equal(start.status, 303, 'the start page sends a signed-out visitor to sign in');
+  for (const path of ['/nope', '/metrics/extra', '/%ZZ', '/healthz/../../etc/passwd', `/${'a'.repeat(5000)}`]) {
     const res = await admin(path);
     assert.ok(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
   }

@@ -1,0 +1,121 @@
+/**
+ * The remaining admin pages: sign-in, errors, the audit trail with its
+ * filters, members, groups, staff accounts (administrators manage them
+ * here) and the Reports placeholder.
+ */
+import type { GroupRecord, MemberRecord } from '../../directory/directory-snapshot.ts';
+import type { AuditEvent } from '../../grants/grant-store.ts';
+import type { StaffRecord } from '../../grants/staff-store.ts';
+import { CSRF_FIELD } from '../csrf.ts';
+import { AUDIT_ACTIONS, type AuditQuery } from '../grant-service.ts';
+import { html, type Html } from '../html.ts';
+import { formatTime } from './format.ts';
+import { auditTable } from './grant-pages.ts';
+import { bareDocument, csrfField, page, type Message, type PageContext } from './layout.ts';
+
+export function loginPage(loginToken: string, message?: Message, userId = ''): Html {
+  return bareDocument(
+    'Sign in',
+    html`<p>For Group Support Managers, ICT administrators and auditors.</p>
+<form method="post" action="/login">
+<input type="hidden" name="${CSRF_FIELD}" value="${loginToken}">
+<label for="user">User name</label>
+<input type="text" id="user" name="user" autocomplete="username" required value="${userId}">
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<div><button type="submit">Sign in</button></div>
+</form>`,
+    message,
+  );
+}
+
+export function errorPage(ctx: PageContext | null, status: number, text: string): Html {
+  const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 409 ? 'Already changed' : status >= 500 ? 'Something went wrong' : 'Cannot do that';
+  const body = html`<p><a href="/">Back to the start page</a></p>`;
+  return ctx === null ? bareDocument(title, body, { kind: 'error', text }) : page(ctx, title, body, { kind: 'error', text });
+}
+
+export function auditPage(ctx: PageContext, events: readonly AuditEvent[], query: AuditQuery, message?: Message): Html {
+  const options = ['', ...AUDIT_ACTIONS].map((a) => html`<option value="${a}"${(query.action ?? '') === a ? html` selected` : ''}>${a === '' ? 'any' : a}</option>`);
+  const day = (ms: number | undefined, endOfDay: boolean) => (ms === undefined ? '' : new Date(endOfDay ? ms - 1 : ms).toISOString().slice(0, 10));
+  return page(
+    ctx,
+    'Audit trail',
+    html`<form method="get" action="/audit" class="no-print"><fieldset><legend>Filter</legend><div class="filters">
+<div><label for="a-member">Member id</label><input type="text" id="a-member" name="member" value="${query.memberId ?? ''}"></div>
+<div><label for="a-actor">Actor</label><p class="hint" id="a-actor-hint">staff:ID, member:ID, cli:USER or system</p><input type="text" id="a-actor" name="actor" aria-describedby="a-actor-hint" value="${query.actor ?? ''}"></div>
+<div><label for="a-action">Action</label><select id="a-action" name="action">${options}</select></div>
+<div><label for="a-from">From (date)</label><input type="date" id="a-from" name="from" value="${day(query.from, false)}"></div>
+<div><label for="a-to">To (date, inclusive)</label><input type="date" id="a-to" name="to" value="${day(query.to, true)}"></div>
+<div><button type="submit" class="plain">Show</button></div>
+</div></fieldset></form>
+${auditTable(`${events.length} event(s), oldest first`, events)}`,
+    message,
+  );
+}
+
+export function membersPage(ctx: PageContext, members: readonly MemberRecord[]): Html {
+  const rows = members.map((m) => html`<tr><th scope="row"><a href="/grants?member=${encodeURIComponent(m.id)}">${m.id}</a></th><td>${m.name}</td><td>${m.groupId}</td><td>${m.passwordHash === null ? 'no' : 'yes'}</td><td>${m.ips.join(', ') || '—'}</td></tr>`);
+  return page(
+    ctx,
+    'Members',
+    html`<p>Members are managed with <code>wardgate members</code>. Select a member to see their requests and grants.</p>
+<table><caption>${members.length} member(s)${ctx.staff.role === 'gsm' ? ` of group ${ctx.staff.groupId}` : ''}</caption>
+<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Group</th><th scope="col">Proxy password</th><th scope="col">Client addresses</th></tr></thead>
+<tbody>${rows}</tbody></table>`,
+  );
+}
+
+export function groupsPage(ctx: PageContext, groups: readonly GroupRecord[], counts: ReadonlyMap<string, number>, gsms: ReadonlyMap<string, string[]>): Html {
+  const rows = groups.map((g) => html`<tr><th scope="row">${g.id}</th><td>${g.name}</td><td>${counts.get(g.id) ?? 0}</td><td>${(gsms.get(g.id) ?? []).join(', ') || 'none'}</td></tr>`);
+  return page(
+    ctx,
+    'Groups',
+    html`<p>Groups are managed with <code>wardgate groups</code>.</p>
+<table><caption>${groups.length} group(s)</caption>
+<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Members</th><th scope="col">Group Support Managers</th></tr></thead>
+<tbody>${rows}</tbody></table>`,
+  );
+}
+
+function staffState(s: StaffRecord, now: number): string {
+  if (s.disabled) return 'disabled';
+  if (s.lockedUntil !== null && now < s.lockedUntil) return `locked until ${formatTime(s.lockedUntil)}`;
+  return 'enabled';
+}
+
+export function staffPage(ctx: PageContext, staff: readonly StaffRecord[], groups: readonly GroupRecord[], now: number, message?: Message): Html {
+  const rows = staff.map((s) => html`<tr>
+<th scope="row">${s.id}</th><td>${s.name}</td><td>${s.role}</td><td>${s.groupId ?? '—'}</td><td>${s.memberId ?? '—'}</td><td>${staffState(s, now)}</td>
+<td>${s.id === ctx.staff.id ? 'you' : html`<form method="post" action="/staff/${s.id}/${s.disabled ? 'enable' : 'disable'}" class="inline">${csrfField(ctx.csrfToken)}<button type="submit" class="${s.disabled ? 'plain' : 'warn'}" aria-label="${s.disabled ? 'Enable' : 'Disable'} ${s.id}">${s.disabled ? 'Enable' : 'Disable'}</button></form>`}
+<form method="post" action="/staff/${s.id}/password" class="inline">${csrfField(ctx.csrfToken)}<label for="pw-${s.id}">New password for ${s.id}</label><input type="password" id="pw-${s.id}" name="password" autocomplete="new-password" minlength="8"><button type="submit" class="plain">Set password</button></form></td>
+</tr>`);
+  const groupOptions = groups.map((g) => html`<option value="${g.id}">${g.name} (${g.id})</option>`);
+  return page(
+    ctx,
+    'Staff accounts',
+    html`<table><caption>${staff.length} account(s)</caption>
+<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Group</th><th scope="col">Also member</th><th scope="col">State</th><th scope="col"><span class="no-print">Actions</span></th></tr></thead>
+<tbody>${rows}</tbody></table>
+<form method="post" action="/staff" class="no-print">
+${csrfField(ctx.csrfToken)}
+<fieldset><legend>Add a staff account</legend>
+<label for="s-id">User name (id)</label><input type="text" id="s-id" name="id" required>
+<label for="s-name">Full name</label><input type="text" id="s-name" name="name">
+<label for="s-role">Role</label><select id="s-role" name="role"><option value="gsm">Group Support Manager</option><option value="admin">ICT administrator</option><option value="auditor">Auditor</option></select>
+<label for="s-group">Group (Group Support Managers only)</label><select id="s-group" name="group"><option value="">none</option>${groupOptions}</select>
+<label for="s-member">Also member id (optional: they can never decide their own request)</label><input type="text" id="s-member" name="member">
+<label for="s-password">Password (at least 8 characters)</label><input type="password" id="s-password" name="password" autocomplete="new-password" required minlength="8">
+<div><button type="submit">Add account</button></div>
+</fieldset></form>`,
+    message,
+  );
+}
+
+export function reportsPage(ctx: PageContext): Html {
+  return page(
+    ctx,
+    'Reports',
+    html`<p>Reports on blocked requests and grants used are produced with <code>wardgate report</code>. They will be shown here.</p>`,
+  );
+}

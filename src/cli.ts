@@ -27,6 +27,7 @@ Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--i
        wardgate lists update [NAME...] [--verbose] | test [--json] [--member ID] [--stdin] URL... | compile
        wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member ID] --password-stdin
        wardgate users list [--json] | remove ID | passwd ID | disable ID | enable ID
+       wardgate users token ID [--name NAME] [--expires-days N] | tokens ID [--json] | revoke-token TOKEN_ID
        wardgate grants list [--status S] [--member ID] [--group G] [--json] | history MEMBER
        wardgate grants request --member ID (--category C | --domain D | --url PREFIX) --reason TEXT [--days N]
        wardgate grants approve ID --by STAFF [--expires DATE | --days N] [--note TEXT]

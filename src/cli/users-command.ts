@@ -12,6 +12,7 @@ import { WfError } from '../errors.ts';
 import { operatorActor } from '../grants/actor.ts';
 import type { StaffRole } from '../grants/grant-rules.ts';
 import { StaffStore, staffToJson, type StaffRecord } from '../grants/staff-store.ts';
+import { ApiTokenStore, tokenToJson, type ApiTokenRecord } from '../grants/api-token-store.ts';
 import {
   parseCommandArgs,
   printTable,
@@ -28,6 +29,9 @@ export const USERS_USAGE = `Usage: wardgate users add ID --role gsm|admin|audito
        wardgate users remove ID                 (accounts that decided grants are disabled instead)
        wardgate users passwd ID                 (reads the new password from standard input)
        wardgate users disable ID | enable ID    (enable also lifts a sign-in lockout)
+       wardgate users token ID [--name NAME] [--expires-days N]   (prints a new API token once)
+       wardgate users tokens ID [--json]        (the account's API tokens, never the secrets)
+       wardgate users revoke-token TOKEN_ID     (t_…, from "users tokens")
 A gsm account needs --group (the group it decides for); --member links the account to the
 member the person also is, so they can never decide their own request.
 Every subcommand also takes --data-dir DIR and --config FILE.
@@ -42,6 +46,7 @@ const OPTIONS = {
   member: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   json: { type: 'boolean' },
+  'expires-days': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,6 +61,9 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand<Values>>> = {
   passwd: { options: COMMON, positionals: ['ID'], run: changePassword },
   disable: { options: COMMON, positionals: ['ID'], run: (args, values, io) => setDisabled(args, values, io, true) },
   enable: { options: COMMON, positionals: ['ID'], run: (args, values, io) => setDisabled(args, values, io, false) },
+  token: { options: [...COMMON, 'name', 'expires-days'], positionals: ['ID'], run: issueToken },
+  tokens: { options: [...COMMON, 'json'], positionals: ['ID'], run: listTokens },
+  'revoke-token': { options: COMMON, positionals: ['TOKEN_ID'], run: revokeToken },
 };
 
 function parse(argv: string[]) {
@@ -118,6 +126,47 @@ async function changePassword([id]: readonly string[], values: Values, io: CliIO
 async function setDisabled([id]: readonly string[], values: Values, io: CliIO, disabled: boolean): Promise<void> {
   withStore(values, io, (store) => store.setDisabled(id!, disabled, operatorActor(io.env)));
   io.stdout.write(`${disabled ? 'disabled' : 'enabled'} staff account "${id}"\n`);
+}
+
+async function issueToken([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  const text = values['expires-days'];
+  if (text !== undefined && !/^\d{1,5}$/.test(text)) throw new WfError('WF_ERR_USAGE', `--expires-days must be a whole number of days, got "${text}"`);
+  const { token, record } = withDatabase(values, io.env, (db) =>
+    new ApiTokenStore(db).issue({ staffId: id!, name: values.name, expiresDays: text === undefined ? undefined : Number(text), actor: operatorActor(io.env) }),
+  );
+  // The only time the secret is shown: stdout carries just the token, so `$(wardgate users token ID)` captures it.
+  io.stdout.write(`${token}\n`);
+  io.stderr.write(`issued API token ${record.id} ("${record.name}") for staff account "${id}"${record.expiresAt === null ? ', no expiry' : `, expires ${new Date(record.expiresAt).toISOString()}`}: store it now, it is not shown again\n`);
+}
+
+async function listTokens([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  const list = withDatabase(values, io.env, (db) => {
+    if (new StaffStore(db).get(id!) === null) throw new WfError('WF_ERR_NOT_FOUND', `staff account "${id}" does not exist (see "wardgate users list")`);
+    return new ApiTokenStore(db).list(id!);
+  });
+  if (values.json === true) {
+    writeJsonLines(io.stdout, list.map(tokenToJson));
+    return;
+  }
+  if (list.length === 0) {
+    io.stdout.write(`staff account "${id}" has no API tokens: issue one with "wardgate users token ${id}"\n`);
+    return;
+  }
+  const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+  const now = Date.now();
+  const rows = list.map((t) => [t.id, t.name, iso(t.createdAt), iso(t.expiresAt), iso(t.lastUsedAt), tokenState(t, now)]);
+  printTable(io.stdout, rows, ['ID', 'NAME', 'CREATED', 'EXPIRES', 'LAST USED', 'STATE']);
+}
+
+async function revokeToken([tokenId]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  const record = withDatabase(values, io.env, (db) => new ApiTokenStore(db).revoke(tokenId!, operatorActor(io.env)));
+  io.stdout.write(`revoked API token ${record.id} ("${record.name}") of staff account "${record.staffId}"\n`);
+}
+
+function tokenState(t: ApiTokenRecord, now: number): string {
+  if (t.revokedAt !== null) return 'revoked';
+  if (t.expiresAt !== null && now >= t.expiresAt) return 'expired';
+  return 'active';
 }
 
 function describe(u: StaffRecord): string {

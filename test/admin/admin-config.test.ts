@@ -33,3 +33,22 @@ test('--admin and WARDGATE_ADMIN set it (flag over variable), and "off" turns it
   assert.equal(loadConfig(configFlags({ admin: 'off' }), {}, '/').admin, null);
   assert.throws(() => loadConfig(configFlags({ admin: 'nowhere' }), {}, '/'), /flag --admin: admin: /);
 });
+
+test('adminTls: both paths or neither, relative to the config file; flags and variables set each', () => {
+  assert.deepEqual(DEFAULTS.adminTls, { cert: null, key: null });
+  const fromFile = parseConfig({ adminTls: { cert: 'tls/cert.pem', key: 'tls/key.pem' } }, '/etc/wardgate/c.json', { baseDir: '/etc/wardgate' });
+  assert.deepEqual(fromFile.adminTls, { cert: '/etc/wardgate/tls/cert.pem', key: '/etc/wardgate/tls/key.pem' });
+  assert.throws(() => parseConfig({ adminTls: { cert: '/c.pem' } }, 't.json'), /adminTls: give both cert and key/);
+  assert.throws(() => parseConfig({ adminTls: { cert: '/c.pem', key: '/k.pem', ca: '/x' } }, 't.json'), /adminTls\.ca: unknown key/);
+  const both = loadConfig(configFlags({ 'admin-tls-cert': 'c.pem' }), { WARDGATE_ADMIN_TLS_KEY: '/keys/k.pem' }, '/srv');
+  assert.deepEqual(both.adminTls, { cert: '/srv/c.pem', key: '/keys/k.pem' });
+  assert.throws(() => loadConfig(configFlags({ 'admin-tls-cert': 'c.pem' }), {}, '/srv'), /combined settings: adminTls: give both/);
+});
+
+test('adminSession: idle minutes and absolute hours, range-checked', () => {
+  assert.deepEqual(DEFAULTS.adminSession, { idleMinutes: 30, absoluteHours: 12 });
+  assert.deepEqual(parseConfig({ adminSession: { idleMinutes: 15 } }, 't.json').adminSession, { idleMinutes: 15, absoluteHours: 12 });
+  const { problems } = parseConfigLayer({ adminSession: { idleMinutes: 0, absoluteHours: 1000, idle: 3 } }, 't.json');
+  assert.equal(problems.length, 3, problems.join('\n'));
+  assert.ok(problems.some((p) => /adminSession\.idle: unknown key \(did you mean adminSession\.idleMinutes\?\)/.test(p)), problems.join('\n'));
+});

@@ -9,6 +9,7 @@ import type { CliIO } from './cli-io.ts';
 import { CONFIG_OPTIONS, configFlags } from './config-options.ts';
 
 export const SERVE_USAGE = `Usage: wardgate serve [--config FILE] [--listen HOST:PORT] [--admin HOST:PORT|off]
+                      [--admin-tls-cert FILE --admin-tls-key FILE]
                       [--data-dir DIR] [--categories DIR] [--parent-proxy HOST:PORT] [--resolve HOST:ADDR]...`;
 
 export async function runServeCommand(argv: string[], io: CliIO): Promise<number> {

@@ -178,6 +178,8 @@ test('config/README.md documents every key and environment variable', () => {
     ...Object.keys(DEFAULTS.log).map((k) => `log.${k}`),
     ...Object.keys(DEFAULTS.log.decisionLog).map((k) => `log.decisionLog.${k}`),
     ...Object.keys(DEFAULTS.grants).map((k) => `grants.${k}`),
+    ...Object.keys(DEFAULTS.adminTls).map((k) => `adminTls.${k}`),
+    ...Object.keys(DEFAULTS.adminSession).map((k) => `adminSession.${k}`),
   ];
   for (const name of [...keys, ...Object.keys(ENV_VARS)]) assert.ok(readme.includes(`\`${name}\``), `${name} missing from config/README.md`);
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
+import { isWfError } from '../../src/errors.ts';
 import { startHarness } from '../helpers/wardgate-harness.ts';
 import { addStaff, STAFF_PASSWORD } from './admin-client.ts';
 
@@ -58,4 +59,11 @@ test('HTTPS admin server: /healthz with HSTS; sign-in sets a Secure __Host- sess
   assert.match(session, /Path=\//);
   const page = await https(port, 'GET', '/grants', { cookie: session.split(';')[0]! });
   assert.equal(page.status, 200);
+});
+
+test('an unreadable certificate stops start-up with WF_ERR_CONFIG_INVALID naming the file', async () => {
+  await assert.rejects(
+    startHarness({ adminTls: { cert: '/nonexistent/cert.pem', key: KEY } }),
+    (error) => isWfError(error, 'WF_ERR_CONFIG_INVALID') && /adminTls\.cert: cannot read \/nonexistent\/cert\.pem/.test(error.message),
+  );
 });

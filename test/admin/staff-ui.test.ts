@@ -262,6 +262,22 @@ test('administrators manage staff accounts; others cannot (403)', async () => {
   assert.equal((await newcomer.signIn('newgsm', 'another long password')).status, 401);
 });
 
+test('nobody decides their own request: a GSM who is also the member gets no form and a 403', async () => {
+  await addStaff(harness.dataDir, [{ id: 'gsm-alice', role: 'gsm', groupId: 'labour', memberId: 'alice' }]);
+  const made = await api(base, tokens['admin1']!, 'POST', '/grants', { memberId: 'alice', scope: 'domain:example.org', reason: 'committee papers' });
+  assert.equal(made.status, 201);
+  const id: string = made.body.grant.id;
+  const client = new AdminClient(base);
+  assert.equal((await client.signIn('gsm-alice', STAFF_PASSWORD)).status, 303);
+  const page = await client.get(`/grants/${id}`);
+  assert.equal(page.status, 200);
+  assert.ok(!page.text.includes(`/grants/${id}/approve"`), 'no approve form for their own request');
+  const res = await client.post(`/grants/${id}/approve`, { days: '3' });
+  assert.equal(res.status, 403);
+  assert.match(res.text, /nobody decides their own request/);
+  assert.equal((await api(base, tokens['auditor1']!, 'GET', `/grants/${id}`)).body.grant.status, 'pending');
+});
+
 test('too many failed sign-ins from one address are throttled (429) whatever the account', async () => {
   const client = new AdminClient(base);
   let last = 0;

@@ -69,6 +69,9 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
     reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(ADMIN_CSS),
   );
 
+  // Browsers ask for it on every page; there is none, and a 404 would clutter their consoles.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+
   const showLogin = (reply: FastifyReply, status: number, message?: Message, userId = '') => {
     const token = randomToken();
     reply.setCookie(LOGIN_COOKIE, token, cookieOptions(deps.secure, 3600));

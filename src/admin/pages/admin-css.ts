@@ -48,6 +48,8 @@ pre.json { white-space: pre-wrap; word-break: break-word; font-size: .85rem; mar
 @media print {
   header.site form, nav.main, .skip, form, .no-print { display: none !important; }
   body { font-size: 10pt; }
+  header.site { background: none; color: #000; border-bottom: 1px solid #000; padding: 0 0 .25rem; }
+  header.site .who { color: #000; }
   main { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
   th { background: none; }

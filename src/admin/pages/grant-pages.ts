@@ -126,12 +126,26 @@ export function grantsPage(ctx: PageContext, title: string, grants: readonly Gra
   return page(ctx, title, html`${filterForm(query, ctx.staff.role !== 'gsm')}${grantTable(`${grants.length} grant(s), newest request first`, grants, now, ctx)}`, message);
 }
 
+/** What an audit event changed: each field whose value differs, `before → after`; the whole record when one side is absent. */
+export function describeChange(before: unknown, after: unknown): string {
+  const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'updatedAt' && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    return keys.length === 0 ? 'no field changed' : keys.map((k) => `${k}: ${show(before[k])} → ${show(after[k])}`).join('\n');
+  }
+  const whole = isRecord(after) ? after : isRecord(before) ? before : null;
+  if (whole === null) return show(after ?? before);
+  return Object.entries(whole).filter(([k, v]) => v !== null && k !== 'updatedAt').map(([k, v]) => `${k}: ${show(v)}`).join('\n');
+}
+
 function auditTable(caption: string, events: readonly AuditEvent[]): Html {
   if (events.length === 0) return html`<p>${caption}: none.</p>`;
-  const json = (v: unknown) => (v === null ? '—' : html`<pre class="json">${JSON.stringify(v, null, 1)}</pre>`);
-  const rows = events.map((e) => html`<tr><th scope="row">${e.id}</th><td>${formatTime(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject}</td><td>${json(e.before)}</td><td>${json(e.after)}</td></tr>`);
+  const rows = events.map(
+    (e) => html`<tr><th scope="row">${e.id}</th><td>${formatTime(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject}</td><td><pre class="json">${describeChange(e.before, e.after)}</pre></td></tr>`,
+  );
   return html`<table><caption>${caption}</caption>
-<thead><tr><th scope="col">Event</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Before</th><th scope="col">After</th></tr></thead>
+<thead><tr><th scope="col">Event</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">What changed (before → after)</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
 }
 

@@ -88,7 +88,7 @@ export function staffPage(ctx: PageContext, staff: readonly StaffRecord[], group
   const rows = staff.map((s) => html`<tr>
 <th scope="row">${s.id}</th><td>${s.name}</td><td>${s.role}</td><td>${s.groupId ?? '—'}</td><td>${s.memberId ?? '—'}</td><td>${staffState(s, now)}</td>
 <td>${s.id === ctx.staff.id ? 'you' : html`<form method="post" action="/staff/${s.id}/${s.disabled ? 'enable' : 'disable'}" class="inline">${csrfField(ctx.csrfToken)}<button type="submit" class="${s.disabled ? 'plain' : 'warn'}" aria-label="${s.disabled ? 'Enable' : 'Disable'} ${s.id}">${s.disabled ? 'Enable' : 'Disable'}</button></form>`}
-<form method="post" action="/staff/${s.id}/password" class="inline">${csrfField(ctx.csrfToken)}<label for="pw-${s.id}">New password for ${s.id}</label><input type="password" id="pw-${s.id}" name="password" autocomplete="new-password" minlength="8"><button type="submit" class="plain">Set password</button></form></td>
+<form method="post" action="/staff/${s.id}/password" class="inline">${csrfField(ctx.csrfToken)}<input type="hidden" name="username" autocomplete="username" value="${s.id}"><label for="pw-${s.id}">New password for ${s.id}</label><input type="password" id="pw-${s.id}" name="password" autocomplete="new-password" minlength="8"><button type="submit" class="plain">Set password</button></form></td>
 </tr>`);
   const groupOptions = groups.map((g) => html`<option value="${g.id}">${g.name} (${g.id})</option>`);
   return page(

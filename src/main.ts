@@ -27,6 +27,7 @@ import { createAdminServer, type AdminServer } from './admin/admin-server.ts';
 import { listsReadiness, storeReadiness } from './admin/readiness.ts';
 import { createProxyMetrics } from './metrics/proxy-metrics.ts';
 import { createStaffUi } from './admin/staff-ui.ts';
+import { ApiTokenStore } from './grants/api-token-store.ts';
 
 /** Quiet time after the last list file change before the lists are rebuilt. */
 const LIST_CHANGE_DEBOUNCE_MS = 500;
@@ -166,7 +167,19 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
       // watcher (which only sees other connections' commits) picks up every
       // decision within STORE_POLL_MS, exactly as it does for the CLI.
       adminDb = openDatabase(config.dataDir);
-      const staffUi = createStaffUi({ db: adminDb, config, snapshots, log, now });
+      const staffUi = createStaffUi({
+        db: adminDb,
+        grants: new SqliteGrantStore(adminDb, {
+          policy: () => grantPolicyFromLists(snapshots.current.policy, snapshots.current.classifier, config.grants),
+          clock: now,
+        }),
+        staff: new StaffStore(adminDb, { clock: now }),
+        directory: new DirectoryStore(adminDb),
+        tokens: new ApiTokenStore(adminDb, now),
+        config,
+        log,
+        now,
+      });
       stopStaffUi = staffUi.stop;
       admin = createAdminServer({
         metrics,

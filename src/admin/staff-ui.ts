@@ -1,19 +1,17 @@
 /**
- * Builds the staff web UI and API's dependencies from the configuration and
- * an open store connection (main.ts passes the admin server's own one): the
- * stores, the grant service, sessions, tokens, the sign-in limiter, the TLS
- * certificate, and a timer that purges expired sessions.
+ * Builds the staff web UI and API's dependencies from the stores main.ts
+ * constructs (on the admin server's own connection) and the configuration:
+ * the grant service, sessions, the sign-in limiter, the TLS certificate, and
+ * a timer that purges expired sessions.
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { DirectoryStore } from '../directory/directory-store.ts';
+import type { DirectoryStore } from '../directory/directory-store.ts';
 import { WfError } from '../errors.ts';
-import { ApiTokenStore } from '../grants/api-token-store.ts';
-import { grantPolicyFromLists } from '../grants/non-grantable.ts';
-import { SqliteGrantStore } from '../grants/sqlite-grant-store.ts';
-import { StaffStore } from '../grants/staff-store.ts';
-import type { SnapshotHolder } from '../pipeline/runtime-snapshot.ts';
+import type { ApiTokenStore } from '../grants/api-token-store.ts';
+import type { GrantStore } from '../grants/grant-store.ts';
+import type { StaffStore } from '../grants/staff-store.ts';
 import type { Database } from '../store/database.ts';
 import { GrantService } from './grant-service.ts';
 import { LoginLimiter } from './login-limiter.ts';
@@ -26,10 +24,13 @@ const LOGIN_WINDOW_MS = 15 * 60_000; // 15 min
 const SESSION_PURGE_MS = 10 * 60_000; // 10 min
 
 export interface StaffUiOptions {
+  /** The connection the stores below use (sessions live in it too). */
   readonly db: Database;
-  readonly config: Config;
-  /** The running lists, for the non-grantable check on request and approval. */
-  readonly snapshots: SnapshotHolder;
+  readonly grants: GrantStore;
+  readonly staff: StaffStore;
+  readonly directory: DirectoryStore;
+  readonly tokens: ApiTokenStore;
+  readonly config: Pick<Config, 'adminTls' | 'adminSession'>;
   readonly log: Logger;
   readonly now: () => number;
 }
@@ -49,14 +50,9 @@ function readPem(path: string, what: string): Buffer {
 }
 
 export function createStaffUi(options: StaffUiOptions): StaffUi {
-  const { db, config, snapshots, log, now } = options;
+  const { db, config, log, now, directory } = options;
   const { cert, key } = config.adminTls;
   const tls = cert !== null && key !== null ? { cert: readPem(cert, 'cert'), key: readPem(key, 'key') } : null;
-  const grantStore = new SqliteGrantStore(db, {
-    policy: () => grantPolicyFromLists(snapshots.current.policy, snapshots.current.classifier, config.grants),
-    clock: now,
-  });
-  const directory = new DirectoryStore(db);
   const sessions = new SessionStore(
     db,
     { idleMs: config.adminSession.idleMinutes * 60_000, absoluteMs: config.adminSession.absoluteHours * 3_600_000, touchEveryMs: 60_000 },
@@ -73,11 +69,11 @@ export function createStaffUi(options: StaffUiOptions): StaffUi {
   return {
     tls,
     deps: {
-      grants: new GrantService(grantStore, directory),
-      staff: new StaffStore(db, { clock: now }),
+      grants: new GrantService(options.grants, directory),
+      staff: options.staff,
       directory,
       sessions,
-      tokens: new ApiTokenStore(db, now),
+      tokens: options.tokens,
       limiter: new LoginLimiter({ maxFailures: LOGIN_FAILURES_PER_ADDRESS, windowMs: LOGIN_WINDOW_MS, clock: now }),
       secure: tls !== null,
       clock: now,

@@ -278,6 +278,26 @@ test('nobody decides their own request: a GSM who is also the member gets no for
   assert.equal((await api(base, tokens['auditor1']!, 'GET', `/grants/${id}`)).body.grant.status, 'pending');
 });
 
+test('staff enter a request on the web: bad scope and oversize reason are 400 and leave nothing; a good one is pending', async () => {
+  const client = new AdminClient(base);
+  await client.signIn('gsm-labour', STAFF_PASSWORD);
+  const form = await client.get('/requests/new');
+  assert.equal(form.status, 200);
+  assert.ok(form.text.includes('value="alice"') && !form.text.includes('value="bob"'), "a GSM picks only from their group's members");
+  const before = (await api(base, tokens['auditor1']!, 'GET', '/grants')).body.grants.length;
+  const badScope = await client.post('/requests', { member: 'alice', kind: 'planet', value: 'mars', reason: 'why' });
+  assert.equal(badScope.status, 400);
+  assert.match(badScope.text, /not a grant scope/);
+  assert.equal((await client.post('/requests', { member: 'alice', kind: 'domain', value: 'example.net', reason: 'x'.repeat(2001) })).status, 400);
+  assert.equal((await client.post('/requests', { member: 'bob', kind: 'domain', value: 'example.net', reason: 'why' })).status, 403, "another group's member");
+  assert.equal((await api(base, tokens['auditor1']!, 'GET', '/grants')).body.grants.length, before, 'nothing was recorded');
+  const ok = await client.post('/requests', { member: 'alice', kind: 'domain', value: 'Example.NET', reason: 'casework', days: '10' });
+  assert.equal(ok.status, 303);
+  const page = await client.get(ok.headers.get('location')!);
+  assert.match(page.text, /domain:example\.net/);
+  assert.match(page.text, /by staff:gsm-labour/);
+});
+
 test('too many failed sign-ins from one address are throttled (429) whatever the account', async () => {
   const client = new AdminClient(base);
   let last = 0;

@@ -84,7 +84,7 @@ async function addMember([id]: readonly string[], values: Values, io: CliIO): Pr
   );
   io.stdout.write(
     `added member "${member.id}" (${member.name}) to group "${member.groupId}"; ` +
-      `password: ${member.passwordHash === null ? 'none' : 'set'}; addresses: ${describeIps(member.ips)}; email: ${member.email ?? 'none'}\n`,
+      `password: ${member.passwordHash === null ? 'none' : 'set'}; addresses: ${describeIps(member.ips)}${member.email ? `; email: ${member.email}` : ''}\n`,
   );
 }
 

@@ -63,9 +63,9 @@ test('users add, list (table and JSON, never a hash), passwd, disable, enable, r
   ok(await users(['add', 'ict', '--role', 'admin', '--member', 'alice', '--password-stdin'], 'admin password 1'));
   const table = ok(await users(['list']));
   assert.deepEqual(table.stdout.split('\n'), [
-    'ID   NAME       ROLE   GROUP   MEMBER  STATE',
-    'ict  ict        admin  -       alice   enabled',
-    'pat  Pat Jones  gsm    labour  -       enabled',
+    'ID   NAME       ROLE   GROUP   MEMBER  EMAIL  STATE',
+    'ict  ict        admin  -       alice   -      enabled',
+    'pat  Pat Jones  gsm    labour  -       -      enabled',
     '',
   ]);
   const json = ok(await users(['list', '--json']));

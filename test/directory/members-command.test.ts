@@ -135,9 +135,9 @@ test('members list: readable table or JSON lines, never the hash', async (t) => 
   const table = await members(['list']);
   assertOk(table);
   assert.deepEqual(table.stdout.split('\n'), [
-    'ID     NAME       GROUP   PASSWORD  ADDRESSES',
-    'alice  Alice      labour  yes       192.0.2.7',
-    'bob    Bob Jones  labour  no        none',
+    'ID     NAME       GROUP   PASSWORD  ADDRESSES  EMAIL',
+    'alice  Alice      labour  yes       192.0.2.7  -',
+    'bob    Bob Jones  labour  no        none       -',
     '',
   ]);
   const json = await members(['list', '--json']);
@@ -145,8 +145,8 @@ test('members list: readable table or JSON lines, never the hash', async (t) => 
   assert.deepEqual(
     json.stdout.trim().split('\n').map((line) => JSON.parse(line)),
     [
-      { id: 'alice', name: 'Alice', groupId: 'labour', hasPassword: true, ips: ['192.0.2.7'] },
-      { id: 'bob', name: 'Bob Jones', groupId: 'labour', hasPassword: false, ips: [] },
+      { id: 'alice', name: 'Alice', groupId: 'labour', hasPassword: true, ips: ['192.0.2.7'], email: null },
+      { id: 'bob', name: 'Bob Jones', groupId: 'labour', hasPassword: false, ips: [], email: null },
     ],
   );
   for (const output of [table.stdout, json.stdout]) assert.doesNotMatch(output, /scrypt|password123/);

@@ -20,6 +20,7 @@ import { importedListsDir } from './lists/load-all-lists.ts';
 import type { Socket } from 'node:net';
 import { EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
 import { startStoreSync } from './store-sync.ts';
+import { createMemberSelfService } from './self-service-wiring.ts';
 import { grantPolicyFromLists } from './grants/non-grantable.ts';
 import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
 import { StaffStore } from './grants/staff-store.ts';
@@ -145,6 +146,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     tunnels,
     inFlight: { count: 0 },
     metrics,
+    selfService: createMemberSelfService(config, grantStore, log, () => sync.changed('self-service request')),
   });
   const address = await proxy.listen(config.listen);
   const stats = lists.classifier.stats;

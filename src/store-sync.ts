@@ -37,6 +37,11 @@ export interface StoreSyncDeps {
 export interface StoreSync {
   /** Grants by status, as last counted. */
   grantCounts(): Readonly<Record<string, number>>;
+  /**
+   * This process wrote to the store (the watcher only sees other connections'
+   * commits): reload, log and notify as for a change from elsewhere.
+   */
+  changed(why: string): void;
   stop(): void;
 }
 
@@ -72,6 +77,7 @@ export async function startStoreSync(deps: StoreSyncDeps): Promise<StoreSync> {
   });
   return {
     grantCounts: () => counts,
+    changed: (why) => void refresh(why),
     stop() {
       ticker.stop();
       watcher.stop();

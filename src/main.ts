@@ -21,6 +21,7 @@ import type { Socket } from 'node:net';
 import { EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
 import { startStoreSync } from './store-sync.ts';
 import { createMemberSelfService } from './self-service-wiring.ts';
+import { createNotifier } from './notify/notifier.ts';
 import { grantPolicyFromLists } from './grants/non-grantable.ts';
 import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
 import { StaffStore } from './grants/staff-store.ts';
@@ -122,7 +123,9 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     clock: now,
   });
   const staff = new StaffStore(db);
-  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now });
+  const requestsUrl = config.selfService.host === null ? null : `http://${config.selfService.host}/requests`;
+  const notifier = await createNotifier({ config: config.notifications, grants: grantStore, staff, log, env: process.env, requestsUrl });
+  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now, notifier });
   if (!staff.hasEnabledAdmin()) {
     log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
   }
@@ -170,7 +173,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     } catch (error) {
       await proxy.close(0);
       await upstream.close().catch(() => upstream.destroy());
-      sync.stop();
+      await sync.stop();
       db.close();
       throw error;
     }
@@ -181,7 +184,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
 
   async function stop(): Promise<void> {
     listReloading.stop();
-    sync.stop();
+    await sync.stop();
     await Promise.all([proxy.close(config.limits.shutdownGraceMs), admin?.close()]);
     await upstream.close().catch(() => upstream.destroy());
     db.close();

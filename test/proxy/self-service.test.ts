@@ -102,6 +102,8 @@ test('block page → form posted through the proxy → pending grant requested b
   // The serving process notices its own write: the staff line for the request follows.
   const staff = await proxy.decisions.waitFor((l) => l.type === 'staff' && l.grant === grant.id);
   assert.equal(staff.action, 'request');
+  assert.equal(staff.actor, 'member:alice');
+  assert.equal(staff.via, 'proxy');
 });
 
 test('the secret is kept in the data dir with mode 0600', () => {

@@ -20,8 +20,7 @@ import { importedListsDir } from './lists/load-all-lists.ts';
 import type { Socket } from 'node:net';
 import { EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
 import { startStoreSync } from './store-sync.ts';
-import { createMemberSelfService } from './self-service-wiring.ts';
-import { createNotifier } from './notify/notifier.ts';
+import { startMemberServices } from './self-service-wiring.ts';
 import { grantPolicyFromLists } from './grants/non-grantable.ts';
 import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
 import { StaffStore } from './grants/staff-store.ts';
@@ -123,8 +122,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     clock: now,
   });
   const staff = new StaffStore(db);
-  const requestsUrl = config.selfService.host === null ? null : `http://${config.selfService.host}/requests`;
-  const notifier = await createNotifier({ config: config.notifications, grants: grantStore, staff, log, env: process.env, requestsUrl });
+  const { selfService, notifier } = await startMemberServices(config, grantStore, staff, log, db, () => sync.changed('self-service request'));
   const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now, notifier });
   if (!staff.hasEnabledAdmin()) {
     log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
@@ -149,7 +147,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     tunnels,
     inFlight: { count: 0 },
     metrics,
-    selfService: createMemberSelfService(config, grantStore, log, () => sync.changed('self-service request')),
+    selfService,
   });
   const address = await proxy.listen(config.listen);
   const stats = lists.classifier.stats;

@@ -154,3 +154,12 @@ test('without notifications.smtp nothing is sent and nothing is started', async 
   await proxy.decisions.waitFor((l) => l.type === 'staff' && l.action === 'request');
   assert.equal(proxy.app.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('notification')), false);
 });
+
+test('an SMTP password file that cannot be read stops serve with a message naming it', async () => {
+  const missing = '/nonexistent/wardgate-smtp-password';
+  const config = notifications(25);
+  await assert.rejects(
+    startHarness({ notifications: { ...config, smtp: { ...config.smtp!, user: 'wardgate', passwordFile: missing } } }),
+    (error: Error & { code?: string }) => error.code === 'WF_ERR_CONFIG_INVALID' && error.message.includes(missing),
+  );
+});

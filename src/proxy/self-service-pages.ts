@@ -96,14 +96,16 @@ export interface RequestsPageInput {
   /** A grant just submitted (shown as a confirmation), if it is one of theirs. */
   readonly sent: MemberRequestView | null;
   readonly now: number;
+  /** The council's name for a category id, when it has one. */
+  readonly categoryTitle: (id: string) => string | undefined;
 }
 
 export function renderRequestsPage(input: RequestsPageInput): string {
   const sent =
     input.sent === null
       ? ''
-      : `<div class="done" role="status"><p>Your request for ${escapeHtml(describeScope(input.sent.scope))} has been sent to the Group Support Manager of the ${escapeHtml(input.groupName)} group. You will see their decision here.</p></div>\n`;
-  const rows = input.grants.map((g) => renderRow(g, input.now)).join('\n');
+      : `<div class="done" role="status"><p>Your request for ${escapeHtml(describeScope(input.sent.scope, input.categoryTitle))} has been sent to the Group Support Manager of the ${escapeHtml(input.groupName)} group. You will see their decision here.</p></div>\n`;
+  const rows = input.grants.map((g) => renderRow(g, input.now, input.categoryTitle)).join('\n');
   const table =
     input.grants.length === 0
       ? '<p>You have not asked for access to anything yet. When a site is blocked, the block page lets you ask.</p>'
@@ -120,9 +122,9 @@ ${table}`;
   return renderPage('Your requests — wardgate', body);
 }
 
-function renderRow(g: MemberRequestView, now: number): string {
+function renderRow(g: MemberRequestView, now: number, categoryTitle: (id: string) => string | undefined): string {
   const days = g.requestedDays === null ? '' : ` (${g.requestedDays} day${g.requestedDays === 1 ? '' : 's'})`;
-  return `<tr><td>${formatTime(g.requestedAt)}</td><td>${escapeHtml(describeScope(g.scope))}${days}</td><td class="reason">${escapeHtml(g.reason)}</td><td>${status(g, now)}</td></tr>`;
+  return `<tr><td>${formatTime(g.requestedAt)}</td><td>${escapeHtml(describeScope(g.scope, categoryTitle))}${days}</td><td class="reason">${escapeHtml(g.reason)}</td><td>${status(g, now)}</td></tr>`;
 }
 
 /** Status and what goes with it; an approval past its expiry reads as expired even before the store marks it. */
@@ -146,10 +148,12 @@ function status(g: MemberRequestView, now: number): string {
 }
 
 /** A scope as a member reads it. */
-export function describeScope(scope: GrantScope): string {
+export function describeScope(scope: GrantScope, categoryTitle: (id: string) => string | undefined = () => undefined): string {
   switch (scope.kind) {
-    case 'category':
-      return `the category ${scope.category}`;
+    case 'category': {
+      const title = categoryTitle(scope.category);
+      return title === undefined ? `the category ${scope.category}` : `the category "${title}"`;
+    }
     case 'domain':
       return `the site ${scope.domain} (and its subdomains)`;
     case 'url':

@@ -115,6 +115,7 @@ export function createSelfService(options: SelfServiceOptions): SelfService {
       // Only ever one of the member's own: the id comes from the query string.
       sent: grants.find((g) => g.id === sentId) ?? null,
       now,
+      categoryTitle: (id) => snapshot.policy.categories.get(id)?.title,
     });
     return { status: 200, body, action: 'list' };
   }

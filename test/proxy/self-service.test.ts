@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteGrantStore } from '../../src/grants/sqlite-grant-store.ts';
+import { StaffStore } from '../../src/grants/staff-store.ts';
+import { hashPassword } from '../../src/directory/password.ts';
 import { createGrantPolicy } from '../../src/grants/grant-rules.ts';
 import { createTokenSigner, loadSecret, SECRET_FILE } from '../../src/proxy/self-service-token.ts';
 import { openDatabase } from '../../src/store/database.ts';
@@ -171,6 +173,7 @@ test('bad forms → 400 naming the problem with the form kept; a second identica
   assert.equal(twice.status, 409);
   assert.match(twice.text, /already asked for this/);
   assert.equal((await grantsOf('alice')).filter((g) => g.scope.kind === 'category').length, 1);
+  assert.match((await asAlice(`http://${HOST}/requests`)).text, /the category &quot;Pornography&quot; \(30 days\)/);
   const oversize = await post({ ...good, reason: 'y'.repeat(40_000) });
   assert.equal(oversize.status, 413);
 });
@@ -200,6 +203,44 @@ test("a member's list never shows another member's requests", async () => {
   const aliceGrant = (await grantsOf('alice'))[0]!;
   const peek = await asBob(`http://${HOST}/requests?sent=${aliceGrant.id}`);
   assert.doesNotMatch(peek.text, /has been sent|blocked-porn/);
+});
+
+test("the list shows each status with what goes with it: expiry, the GSM's notes, revocation, expiry passed", async () => {
+  const DAY = 86_400_000;
+  const db = openDatabase(proxy.dataDir);
+  try {
+    new StaffStore(db).add({ id: 'gsm-green', name: 'Gale Green', role: 'gsm', groupId: 'green', passwordHash: await hashPassword('a long password') }, 'cli:test');
+    const policy = () => createGrantPolicy({ isKnownCategory: () => true, nonGrantableReason: () => null });
+    const longAgo = Date.now() - 10 * DAY;
+    const past = new SqliteGrantStore(db, { policy, clock: () => longAgo });
+    const store = new SqliteGrantStore(db, { policy });
+    const ask = (s: SqliteGrantStore, domain: string) => s.request({ memberId: 'bob', scope: { kind: 'domain', domain }, reason: `reason for ${domain}`, requestedBy: 'member:bob' });
+    const approved = await ask(store, 'approved.example');
+    await store.approve({ grantId: approved.id, by: 'gsm-green', days: 30, note: 'ok for the inquiry' });
+    const declined = await ask(store, 'declined.example');
+    await store.decline({ grantId: declined.id, by: 'gsm-green', note: 'use the library <b>terminal</b>' });
+    const revoked = await ask(store, 'revoked.example');
+    await store.approve({ grantId: revoked.id, by: 'gsm-green', days: 5 });
+    await store.revoke({ grantId: revoked.id, by: 'gsm-green', note: 'inquiry closed' });
+    const lapsed = await ask(past, 'lapsed.example');
+    await past.approve({ grantId: lapsed.id, by: 'gsm-green', days: 1 });
+    await ask(store, 'pending.example');
+  } finally {
+    db.close();
+  }
+  const page = (await asBob(`http://${HOST}/requests`)).text;
+  const rows = [...page.matchAll(/<tr><td>.*?<\/tr>/g)].map((m) => m[0]);
+  assert.deepEqual(
+    rows.map((r) => /the site ([a-z.]+)/.exec(r)![1]),
+    ['pending.example', 'revoked.example', 'declined.example', 'approved.example', 'lapsed.example'],
+    'newest first',
+  );
+  assert.match(rows[0]!, /Waiting/);
+  assert.match(rows[1]!, /Revoked<\/strong> on .*Note: inquiry closed/);
+  assert.match(rows[2]!, /Declined<\/strong> on .*Note: use the library &lt;b&gt;terminal&lt;\/b&gt;/);
+  assert.match(rows[3]!, /Approved<\/strong> on .* UTC, until \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC<br>Note: ok for the inquiry/);
+  assert.match(rows[4]!, /Expired<\/strong> on /);
+  assert.match(rows[3]!, /reason for approved\.example/);
 });
 
 test('the reserved host: sign-in required, unknown pages 404, wrong methods 405, / redirects', async () => {

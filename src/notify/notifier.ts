@@ -35,7 +35,7 @@ export interface NotifierDeps {
 export async function createNotifier(deps: NotifierDeps): Promise<Notifier | undefined> {
   const smtp = deps.config.smtp;
   if (smtp === null && deps.sender === undefined) return undefined;
-  const sender = deps.sender ?? createSmtpSender(smtp!, deps.env);
+  const sender = deps.sender ?? createSmtpSender(smtp!, deps.env, (error) => deps.log.warn({ err: error }, 'mail transport error'));
   const outbox: Outbox = createOutbox({ sender, log: deps.log, maxAttempts: deps.config.maxAttempts, retryDelayMs: deps.config.retryDelayMs });
   const feed = await createNotificationFeed({
     grants: deps.grants,

@@ -33,7 +33,8 @@ export function smtpPassword(settings: SmtpSettings, env: NodeJS.ProcessEnv): st
   return null;
 }
 
-export function createSmtpSender(settings: SmtpSettings, env: NodeJS.ProcessEnv): MailSender {
+/** `onError` gets anything the transport emits outside a send (an unhandled 'error' event would end the process). */
+export function createSmtpSender(settings: SmtpSettings, env: NodeJS.ProcessEnv, onError: (error: unknown) => void = () => {}): MailSender {
   const password = smtpPassword(settings, env);
   const transport = nodemailer.createTransport({
     host: settings.host,
@@ -44,6 +45,7 @@ export function createSmtpSender(settings: SmtpSettings, env: NodeJS.ProcessEnv)
     greetingTimeout: GREETING_TIMEOUT_MS,
     socketTimeout: SOCKET_TIMEOUT_MS,
   });
+  transport.on('error', onError);
   return {
     async send(mail: Mail) {
       await transport.sendMail({ from: settings.from, to: [...mail.to], subject: mail.subject, text: mail.text });

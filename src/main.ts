@@ -20,6 +20,7 @@ import { importedListsDir } from './lists/load-all-lists.ts';
 import type { Socket } from 'node:net';
 import { EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
 import { startStoreSync } from './store-sync.ts';
+import { startMemberServices } from './self-service-wiring.ts';
 import { grantPolicyFromLists } from './grants/non-grantable.ts';
 import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
 import { StaffStore } from './grants/staff-store.ts';
@@ -123,7 +124,8 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     clock: now,
   });
   const staff = new StaffStore(db);
-  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now });
+  const { selfService, notifier } = await startMemberServices(config, grantStore, staff, log, db, () => sync.changed('self-service request'));
+  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now, notifier });
   if (!staff.hasEnabledAdmin()) {
     log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
   }
@@ -147,6 +149,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     tunnels,
     inFlight: { count: 0 },
     metrics,
+    selfService,
   });
   const address = await proxy.listen(config.listen);
   const stats = lists.classifier.stats;
@@ -193,7 +196,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
       stopStaffUi();
       await proxy.close(0);
       await upstream.close().catch(() => upstream.destroy());
-      sync.stop();
+      await sync.stop();
       adminDb?.close();
       db.close();
       throw error;
@@ -205,7 +208,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
 
   async function stop(): Promise<void> {
     listReloading.stop();
-    sync.stop();
+    await sync.stop();
     await Promise.all([proxy.close(config.limits.shutdownGraceMs), admin?.close()]);
     stopStaffUi();
     await upstream.close().catch(() => upstream.destroy());

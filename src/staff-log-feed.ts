@@ -50,8 +50,9 @@ export async function createStaffLogFeed(store: GrantStore, staff: StaffStore, d
         action: event.action as StaffAction,
         actor: event.actor,
         role: actor.kind === 'staff' ? (staff.get(actor.id)?.role ?? null) : null,
-        // Lines reach here from another process (the CLI) or from wardgate itself (expiry).
-        via: actor.kind === 'system' ? 'system' : 'cli',
+        // Lines reach here from another process (the CLI), from wardgate itself (expiry), or from a
+        // member's own request, which only the self-service form through the proxy makes.
+        via: actor.kind === 'system' ? 'system' : actor.kind === 'member' ? 'proxy' : 'cli',
         grant: {
           id: after.id,
           memberId: after.memberId,

@@ -2,8 +2,9 @@
  * Keeps the running proxy in step with the store: members and grants changed
  * by another process (the CLI) are swapped into the snapshot within
  * STORE_POLL_MS; approved grants past their expiry are marked expired; every
- * grant change gets its line in the decision log; grants are counted by
- * status for the metrics (so a scrape only reads a variable).
+ * grant change gets its line in the decision log and, when configured, its
+ * email (src/notify); grants are counted by status for the metrics (so a
+ * scrape only reads a variable).
  */
 import type { Logger } from 'pino';
 import type { DirectoryStore } from './directory/directory-store.ts';
@@ -11,6 +12,7 @@ import { buildActiveGrants } from './grants/active-grants.ts';
 import { startExpiryTicker } from './grants/expiry-ticker.ts';
 import type { GrantStore } from './grants/grant-store.ts';
 import type { StaffStore } from './grants/staff-store.ts';
+import type { Notifier } from './notify/notifier.ts';
 import type { SnapshotHolder } from './pipeline/runtime-snapshot.ts';
 import type { GrantStatus } from './policy/grants.ts';
 import { createStaffLogFeed } from './staff-log-feed.ts';
@@ -32,12 +34,20 @@ export interface StoreSyncDeps {
   readonly decisionLog: Logger;
   readonly log: Logger;
   readonly now: () => number;
+  /** Email notifications, fed from the same audit trail as the staff log lines; absent when off. */
+  readonly notifier?: Notifier | undefined;
 }
 
 export interface StoreSync {
   /** Grants by status, as last counted. */
   grantCounts(): Readonly<Record<string, number>>;
-  stop(): void;
+  /**
+   * This process wrote to the store (the watcher only sees other connections'
+   * commits): reload, log and notify as for a change from elsewhere.
+   */
+  changed(why: string): void;
+  /** Stops polling; resolves once the notifier has stopped too. */
+  stop(): Promise<void>;
 }
 
 export async function startStoreSync(deps: StoreSyncDeps): Promise<StoreSync> {
@@ -52,7 +62,12 @@ export async function startStoreSync(deps: StoreSyncDeps): Promise<StoreSync> {
   await countGrants();
   const staffLog = await createStaffLogFeed(deps.grants, deps.staff, deps.decisionLog);
 
-  const refresh = async (why: string) => {
+  // One refresh at a time: the watcher, the expiry ticker and this process's own writes can all ask at once,
+  // and the feeds below must each see every audit event exactly once.
+  let queue: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const refresh = (why: string): Promise<void> => (stopped ? queue : (queue = queue.then(() => reload(why))));
+  const reload = async (why: string) => {
     try {
       snapshots.update({ directory: deps.directory.snapshot(), grants: await buildActiveGrants(deps.grants, now()) });
       log.info({ snapshot: snapshots.current.version, why }, 'members and grants reloaded');
@@ -60,6 +75,11 @@ export async function startStoreSync(deps: StoreSyncDeps): Promise<StoreSync> {
       await staffLog.catchUp(snapshots.current.directory);
     } catch (error) {
       log.error({ err: error }, 'members and grants could not be reloaded; the previous ones stay in force');
+    }
+    try {
+      await deps.notifier?.catchUp(snapshots.current.directory);
+    } catch (error) {
+      log.error({ err: error }, 'notifications could not follow the audit trail; will try again at the next change');
     }
   };
   const watcher = watchDatabase(deps.db, STORE_POLL_MS, () => void refresh('store changed'));
@@ -72,9 +92,13 @@ export async function startStoreSync(deps: StoreSyncDeps): Promise<StoreSync> {
   });
   return {
     grantCounts: () => counts,
-    stop() {
+    changed: (why) => void refresh(why),
+    async stop() {
+      stopped = true;
       ticker.stop();
       watcher.stop();
+      await queue;
+      await deps.notifier?.stop();
     },
   };
 }

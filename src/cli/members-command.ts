@@ -22,11 +22,12 @@ import {
   type Subcommand,
 } from './cli-io.ts';
 
-export const MEMBERS_USAGE = `Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--ip ADDR]...
+export const MEMBERS_USAGE = `Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--ip ADDR]... [--email ADDRESS]
        wardgate members list [--json]
        wardgate members remove ID
        wardgate members passwd ID                (reads the new password from standard input)
        wardgate members set-ips ID --ip ADDR... | --clear
+       wardgate members set-email ID --email ADDRESS | --clear   (where decisions on their requests are emailed)
 Every subcommand also takes --data-dir DIR and --config FILE.
 `;
 
@@ -38,6 +39,7 @@ const OPTIONS = {
   'password-stdin': { type: 'boolean' },
   ip: { type: 'string', multiple: true },
   clear: { type: 'boolean' },
+  email: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -47,11 +49,12 @@ type Values = ReturnType<typeof parse>['values'];
 const COMMON = ['data-dir', 'config'];
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand<Values>>> = {
-  add: { options: [...COMMON, 'name', 'group', 'password-stdin', 'ip'], positionals: ['ID'], run: addMember },
+  add: { options: [...COMMON, 'name', 'group', 'password-stdin', 'ip', 'email'], positionals: ['ID'], run: addMember },
   list: { options: [...COMMON, 'json'], positionals: [], run: listMembers },
   remove: { options: COMMON, positionals: ['ID'], run: removeMember },
   passwd: { options: COMMON, positionals: ['ID'], run: changePassword },
   'set-ips': { options: [...COMMON, 'ip', 'clear'], positionals: ['ID'], run: setAddresses },
+  'set-email': { options: [...COMMON, 'email', 'clear'], positionals: ['ID'], run: setEmail },
 };
 
 function parse(argv: string[]) {
@@ -77,11 +80,11 @@ async function addMember([id]: readonly string[], values: Values, io: CliIO): Pr
   const groupId = required(values.group, 'group GROUP', 'members add');
   const passwordHash = values['password-stdin'] === true ? await hashPassword(await readNewPassword(io, 'wardgate members passwd ID')) : null;
   const member = withStore(values, io, (store) =>
-    store.addMember({ id: id!, name, groupId, passwordHash, ips: values.ip ?? [] }),
+    store.addMember({ id: id!, name, groupId, passwordHash, ips: values.ip ?? [], email: values.email ?? null }),
   );
   io.stdout.write(
     `added member "${member.id}" (${member.name}) to group "${member.groupId}"; ` +
-      `password: ${member.passwordHash === null ? 'none' : 'set'}; addresses: ${describeIps(member.ips)}\n`,
+      `password: ${member.passwordHash === null ? 'none' : 'set'}; addresses: ${describeIps(member.ips)}${member.email ? `; email: ${member.email}` : ''}\n`,
   );
 }
 
@@ -95,8 +98,8 @@ async function listMembers(_args: readonly string[], values: Values, io: CliIO):
     io.stdout.write('no members yet: add one with "wardgate members add"\n');
     return;
   }
-  const rows = members.map((m) => [m.id, m.name, m.groupId, m.passwordHash === null ? 'no' : 'yes', describeIps(m.ips)]);
-  printTable(io.stdout, rows, ['ID', 'NAME', 'GROUP', 'PASSWORD', 'ADDRESSES']);
+  const rows = members.map((m) => [m.id, m.name, m.groupId, m.passwordHash === null ? 'no' : 'yes', describeIps(m.ips), m.email ?? '-']);
+  printTable(io.stdout, rows, ['ID', 'NAME', 'GROUP', 'PASSWORD', 'ADDRESSES', 'EMAIL']);
 }
 
 async function removeMember([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
@@ -126,6 +129,13 @@ async function setAddresses([id]: readonly string[], values: Values, io: CliIO):
   io.stdout.write(`member "${id}" now has addresses: ${describeIps(stored)}\n`);
 }
 
+async function setEmail([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
+  if ((values.email === undefined) === (values.clear !== true)) {
+    throw new WfError('WF_ERR_USAGE', '"members set-email" takes --email ADDRESS, or --clear to remove the address (not both)');
+  }
+  const stored = withStore(values, io, (store) => store.setEmail(id!, values.email ?? null));
+  io.stdout.write(stored === null ? `member "${id}" now has no email address\n` : `member "${id}" now has email ${stored}\n`);
+}
 
 function describeIps(ips: readonly string[]): string {
   return ips.length === 0 ? 'none' : ips.join(', ');
@@ -138,5 +148,6 @@ function publicView(member: MemberRecord): object {
     groupId: member.groupId,
     hasPassword: member.passwordHash !== null,
     ips: member.ips,
+    email: member.email ?? null,
   };
 }

@@ -24,7 +24,7 @@ import {
   type Subcommand,
 } from './cli-io.ts';
 
-export const USERS_USAGE = `Usage: wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member MEMBER_ID] --password-stdin
+export const USERS_USAGE = `Usage: wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member MEMBER_ID] [--email ADDRESS] --password-stdin
        wardgate users list [--json]
        wardgate users remove ID                 (accounts that decided grants are disabled instead)
        wardgate users passwd ID                 (reads the new password from standard input)
@@ -33,7 +33,8 @@ export const USERS_USAGE = `Usage: wardgate users add ID --role gsm|admin|audito
        wardgate users tokens ID [--json]        (the account's API tokens, never the secrets)
        wardgate users revoke-token TOKEN_ID     (t_…, from "users tokens")
 A gsm account needs --group (the group it decides for); --member links the account to the
-member the person also is, so they can never decide their own request.
+member the person also is, so they can never decide their own request. --email: where a gsm is
+told of their members' new requests (when notifications.smtp is configured).
 Every subcommand also takes --data-dir DIR and --config FILE.
 `;
 
@@ -44,6 +45,7 @@ const OPTIONS = {
   group: { type: 'string' },
   name: { type: 'string' },
   member: { type: 'string' },
+  email: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   json: { type: 'boolean' },
   'expires-days': { type: 'string' },
@@ -55,7 +57,7 @@ type Values = ReturnType<typeof parse>['values'];
 const COMMON = ['data-dir', 'config'];
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand<Values>>> = {
-  add: { options: [...COMMON, 'role', 'group', 'name', 'member', 'password-stdin'], positionals: ['ID'], run: addUser },
+  add: { options: [...COMMON, 'role', 'group', 'name', 'member', 'email', 'password-stdin'], positionals: ['ID'], run: addUser },
   list: { options: [...COMMON, 'json'], positionals: [], run: listUsers },
   remove: { options: COMMON, positionals: ['ID'], run: removeUser },
   passwd: { options: COMMON, positionals: ['ID'], run: changePassword },
@@ -88,7 +90,7 @@ async function addUser([id]: readonly string[], values: Values, io: CliIO): Prom
   const role = values.role as StaffRole;
   const passwordHash = await hashPassword(await readNewPassword(io, 'wardgate users passwd ID'));
   const record = withStore(values, io, (store) =>
-    store.add({ id: id!, name: values.name, role, groupId: values.group ?? null, memberId: values.member ?? null, passwordHash }, operatorActor(io.env)),
+    store.add({ id: id!, name: values.name, role, groupId: values.group ?? null, memberId: values.member ?? null, email: values.email ?? null, passwordHash }, operatorActor(io.env)),
   );
   io.stdout.write(`added ${describe(record)}\n`);
 }
@@ -104,8 +106,8 @@ async function listUsers(_args: readonly string[], values: Values, io: CliIO): P
     return;
   }
   const now = Date.now();
-  const rows = users.map((u) => [u.id, u.name, u.role, u.groupId ?? '-', u.memberId ?? '-', state(u, now)]);
-  printTable(io.stdout, rows, ['ID', 'NAME', 'ROLE', 'GROUP', 'MEMBER', 'STATE']);
+  const rows = users.map((u) => [u.id, u.name, u.role, u.groupId ?? '-', u.memberId ?? '-', u.email ?? '-', state(u, now)]);
+  printTable(io.stdout, rows, ['ID', 'NAME', 'ROLE', 'GROUP', 'MEMBER', 'EMAIL', 'STATE']);
 }
 
 async function removeUser([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
@@ -171,7 +173,7 @@ function tokenState(t: ApiTokenRecord, now: number): string {
 
 function describe(u: StaffRecord): string {
   const scope = u.role === 'gsm' ? `Group Support Manager of group "${u.groupId}"` : u.role === 'admin' ? 'administrator' : 'auditor (read-only)';
-  return `staff account "${u.id}" (${u.name}): ${scope}${u.memberId === null ? '' : `; also member "${u.memberId}"`}`;
+  return `staff account "${u.id}" (${u.name}): ${scope}${u.memberId === null ? '' : `; also member "${u.memberId}"`}${u.email === null ? '' : `; email ${u.email}`}`;
 }
 
 function state(u: StaffRecord, now: number): string {

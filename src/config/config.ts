@@ -118,6 +118,42 @@ export interface AdminSessionConfig {
   readonly absoluteHours: number;
 }
 
+/** The member's "Ask for access" pages, answered by the proxy itself (docs/notifications.md). */
+export interface SelfServiceConfig {
+  /**
+   * Reserved host name the proxy serves the request form and the member's
+   * `/requests` page on (plain http, through the proxy); null: off, and the
+   * block page tells the member to write to their Group Support Manager.
+   */
+  readonly host: string | null;
+}
+
+/** Outgoing mail server for notifications (nodemailer SMTP transport). */
+export interface SmtpSettings {
+  readonly host: string;
+  readonly port: number;
+  /** TLS from the start (usually port 465); false: plain, upgraded with STARTTLS when the server offers it. */
+  readonly secure: boolean;
+  /** SMTP AUTH user; null: no authentication. */
+  readonly user: string | null;
+  /** File holding the SMTP password (absolute once loaded); never the password itself in the config. */
+  readonly passwordFile: string | null;
+  /** Or the environment variable holding it. */
+  readonly passwordEnv: string | null;
+  /** Sender address of every notification. */
+  readonly from: string;
+}
+
+/** Email notifications (src/notify): who hears of new requests and of decisions. */
+export interface NotificationsConfig {
+  /** null: no emails are sent (the default). */
+  readonly smtp: SmtpSettings | null;
+  /** Sending attempts per email before it is given up (logged as an error). */
+  readonly maxAttempts: number;
+  /** Wait before the first retry; doubled for each further one. */
+  readonly retryDelayMs: number;
+}
+
 export interface Config {
   /** Where the proxy listens. */
   readonly listen: HostPort;
@@ -144,4 +180,6 @@ export interface Config {
   /** Public blocklists imported into `<dataDir>/lists/imported`. */
   readonly lists: ListsConfig;
   readonly grants: GrantsConfig;
+  readonly selfService: SelfServiceConfig;
+  readonly notifications: NotificationsConfig;
 }

@@ -40,4 +40,10 @@ export const DEFAULTS: Config = Object.freeze({
   }),
   lists: Object.freeze({ sources: Object.freeze([]), whenUnavailable: 'refuse-start' }), // no imported sources until configured
   grants: Object.freeze({ defaultExpiryDays: 90, maxExpiryDays: 365 }), // days
+  selfService: Object.freeze({ host: 'wardgate.invalid' }), // .invalid never resolves (RFC 2606), so only the proxy can answer it
+  notifications: Object.freeze({
+    smtp: null, // off until configured
+    maxAttempts: 5, // tries per email
+    retryDelayMs: 30_000, // 30 s before the first retry, doubling: ~8 min of retries in all
+  }),
 });

@@ -20,7 +20,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import type { AdminSessionConfig, AdminTlsConfig, CategorySetting, Config, DecisionLogSettings, GrantsConfig, HostPort, LimitsConfig, ListsConfig, LogConfig, ResolveOverride } from './config.ts';
+import type { AdminSessionConfig, AdminTlsConfig, CategorySetting, Config, DecisionLogSettings, GrantsConfig, HostPort, LimitsConfig, ListsConfig, LogConfig, NotificationsConfig, ResolveOverride, SelfServiceConfig, SmtpSettings } from './config.ts';
 import { DEFAULTS } from './defaults.ts';
 import { ALL_CATEGORY_IDS, isCategoryId } from '../policy/categories.ts';
 import { WfError } from '../errors.ts';
@@ -42,6 +42,8 @@ export interface ConfigLayer {
   readonly log?: Partial<Omit<LogConfig, 'decisionLog'>> & { readonly decisionLog?: Partial<DecisionLogSettings> };
   readonly lists?: Partial<ListsConfig>;
   readonly grants?: Partial<GrantsConfig>;
+  readonly selfService?: Partial<SelfServiceConfig>;
+  readonly notifications?: Partial<NotificationsConfig>;
 }
 
 export interface ParsedLayer {
@@ -249,6 +251,64 @@ const adminSessionShape = {
   absoluteHours: integer(1, 168, ' hours').optional(), // up to 7 days
 };
 
+/** The reserved self-service host: a host name (not an IP, which could be a real server), or "off" / null / false. */
+const selfServiceShape = {
+  host: z.union(
+    [
+      z.null(),
+      z
+        .boolean()
+        .refine((on) => !on, { error: 'true is not a host name: give one, or false for no self-service pages' })
+        .transform(() => null),
+      textOf((text) => {
+        if (text === 'off') return null;
+        const host = isIP(text) === 0 ? normaliseHostName(text) : null;
+        return host ?? { problem: `must be a host name such as "wardgate.invalid", or "off", got ${q(text)}` };
+      }),
+    ],
+    { error: (issue) => `expected a host name, or "off"/null/false for none, got ${describe(issue.input)}` },
+  ).optional(),
+};
+
+// An address with nothing a header could be split on; the full check is src/directory/email.ts (not imported: config stays a leaf).
+const SIMPLE_EMAIL_RE = /^[^\s@<>,;:"]{1,64}@[a-z0-9.-]{1,253}\.[a-z0-9-]{2,63}$/i;
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const smtpShape = {
+  host: textOf(parseHost),
+  port: integer(1, 65535).optional(), // default: 465 when secure, else 587
+  secure: z.boolean().optional(),
+  user: z.string().min(1, { error: 'must be a non-empty user name, or leave the key out' }).optional(),
+  passwordFile: path.optional(),
+  passwordEnv: z.string().regex(ENV_NAME_RE, { error: (i) => `must be an environment variable name, got ${describe(i.input)}` }).optional(),
+  from: z.string().regex(SIMPLE_EMAIL_RE, { error: (i) => `must be one email address like wardgate@council.example.gov.uk, got ${describe(i.input)}` }),
+};
+const smtpSchema = z
+  .strictObject(smtpShape)
+  .superRefine((smtp, ctx) => {
+    if (smtp.passwordFile !== undefined && smtp.passwordEnv !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['passwordEnv'], message: 'give passwordFile or passwordEnv, not both' });
+    }
+    if ((smtp.passwordFile !== undefined || smtp.passwordEnv !== undefined) && smtp.user === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['user'], message: 'a password needs the user it belongs to' });
+    }
+  })
+  .transform(
+    (smtp): SmtpSettings => ({
+      host: smtp.host,
+      port: smtp.port ?? (smtp.secure === true ? 465 : 587),
+      secure: smtp.secure ?? false,
+      user: smtp.user ?? null,
+      passwordFile: smtp.passwordFile ?? null,
+      passwordEnv: smtp.passwordEnv ?? null,
+      from: smtp.from,
+    }),
+  );
+const notificationsShape = {
+  smtp: smtpSchema.nullable().optional(), // null: no emails
+  maxAttempts: integer(1, 100, ' attempts').optional(),
+  retryDelayMs: integer(100, 3_600_000, ' ms').optional(), // 0.1 s .. 1 h
+};
+
 const layerShape = {
   listen: hostPort(0).optional(), // port 0 = ephemeral, for tests
   admin: adminSetting().optional(), // "HOST:PORT", or false / "off" / null for no admin server
@@ -265,6 +325,8 @@ const layerShape = {
   log: z.strictObject(logShape).optional(),
   lists: z.strictObject(listsShape).optional(),
   grants: z.strictObject(grantsShape).superRefine(checkExpiryOrder).optional(),
+  selfService: z.strictObject(selfServiceShape).optional(),
+  notifications: z.strictObject(notificationsShape).optional(),
 };
 const layerSchema = z.strictObject(layerShape);
 
@@ -323,6 +385,8 @@ function didYouMean(at: Path, key: string): string {
     : at[0] === 'grants' ? Object.keys(grantsShape)
     : at[0] === 'adminTls' ? Object.keys(adminTlsShape)
     : at[0] === 'adminSession' ? Object.keys(adminSessionShape)
+    : at[0] === 'selfService' ? Object.keys(selfServiceShape)
+    : at[0] === 'notifications' ? Object.keys(at.length === 1 ? notificationsShape : smtpShape)
     : at[0] === 'lists' ? (at.length === 1 ? Object.keys(listsShape) : Object.keys(listSourceShape))
     : ['host', 'port'];
   const near = at.length === 0 ? MOVED[key] : undefined;
@@ -400,6 +464,10 @@ export function parseConfigLayer(raw: unknown, origin: string, options: ParseOpt
     if (layer.categoriesDir !== undefined) layer = { ...layer, categoriesDir: resolvePath(baseDir, layer.categoriesDir) };
     if (layer.lists !== undefined) layer = { ...layer, lists: resolveListPaths(layer.lists, baseDir) };
     if (layer.adminTls !== undefined) layer = { ...layer, adminTls: resolveTlsPaths(layer.adminTls, baseDir) };
+    const smtp = layer.notifications?.smtp;
+    if (smtp !== undefined && smtp !== null && smtp.passwordFile !== null) {
+      layer = { ...layer, notifications: { ...layer.notifications, smtp: { ...smtp, passwordFile: resolvePath(baseDir, smtp.passwordFile) } } };
+    }
   }
   return { layer, problems: [] };
 }
@@ -440,6 +508,8 @@ export function mergeConfig(base: Config, layer: ConfigLayer): Config {
     grants: { ...base.grants, ...set.grants },
     adminTls: { ...base.adminTls, ...set.adminTls },
     adminSession: { ...base.adminSession, ...set.adminSession },
+    selfService: { ...base.selfService, ...set.selfService },
+    notifications: { ...base.notifications, ...set.notifications },
   });
 }
 

@@ -16,6 +16,8 @@ export interface MemberRecord extends Member {
   readonly passwordHash: string | null;
   /** Canonical client addresses (see canonicalClientAddress) registered to this member, sorted. */
   readonly ips: readonly string[];
+  /** Where decisions on their requests are emailed (src/notify); null or absent: no email. */
+  readonly email?: string | null;
 }
 
 export interface DirectorySnapshot {

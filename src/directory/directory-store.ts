@@ -17,6 +17,7 @@ import type { Statement } from 'better-sqlite3';
 import { WfError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
 import type { DirectorySnapshot, GroupRecord, MemberRecord } from './directory-snapshot.ts';
+import { checkEmail } from './email.ts';
 import { isPasswordHash } from './password.ts';
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -28,6 +29,7 @@ export interface NewMember {
   readonly groupId: string;
   readonly passwordHash?: string | null;
   readonly ips?: readonly string[];
+  readonly email?: string | null;
 }
 
 interface MemberRow {
@@ -35,6 +37,7 @@ interface MemberRow {
   name: string;
   group_id: string;
   password_hash: string | null;
+  email: string | null;
 }
 
 interface AddressRow {
@@ -84,7 +87,7 @@ export class DirectoryStore {
   constructor(db: Database) {
     this.#db = db;
     this.#groupById = db.prepare('SELECT id, name FROM groups WHERE id = ?');
-    this.#memberById = db.prepare('SELECT id, name, group_id, password_hash FROM members WHERE id = ?');
+    this.#memberById = db.prepare('SELECT id, name, group_id, password_hash, email FROM members WHERE id = ?');
     this.#addressesOf = db.prepare('SELECT address, member_id FROM member_ips WHERE member_id = ? ORDER BY address');
     this.#ownerOf = db.prepare('SELECT address, member_id FROM member_ips WHERE address = ?');
   }
@@ -136,6 +139,7 @@ export class DirectoryStore {
     const groupId = checkId('group', member.groupId);
     const passwordHash = checkHash(member.passwordHash ?? null);
     const ips = canonicalAddresses(member.ips ?? []);
+    const email = checkEmail(member.email ?? null);
     this.#db
       .transaction(() => {
         this.#requireGroup(groupId);
@@ -144,12 +148,12 @@ export class DirectoryStore {
         }
         this.#assertAddressesFree(id, ips);
         this.#db
-          .prepare('INSERT INTO members (id, name, group_id, password_hash) VALUES (?, ?, ?, ?)')
-          .run(id, name, groupId, passwordHash);
+          .prepare('INSERT INTO members (id, name, group_id, password_hash, email) VALUES (?, ?, ?, ?, ?)')
+          .run(id, name, groupId, passwordHash, email);
         this.#insertAddresses(id, ips);
       })
       .immediate();
-    return freezeMember({ id, name, groupId, passwordHash, ips });
+    return freezeMember({ id, name, groupId, passwordHash, ips, email });
   }
 
   listMembers(): MemberRecord[] {
@@ -198,6 +202,14 @@ export class DirectoryStore {
     if (result.changes === 0) throw memberNotFound(id);
   }
 
+  /** Sets or (with null) clears the member's email address; returns it as stored. */
+  setEmail(id: string, email: string | null): string | null {
+    const stored = checkEmail(email);
+    const result = this.#db.prepare(`UPDATE members SET email = ?, updated_at = ${NOW} WHERE id = ?`).run(stored, id);
+    if (result.changes === 0) throw memberNotFound(id);
+    return stored;
+  }
+
   /** Replaces the member's registered addresses with `ips` (an empty list clears them). */
   setIps(id: string, ips: readonly string[]): readonly string[] {
     const addresses = canonicalAddresses(ips);
@@ -218,7 +230,7 @@ export class DirectoryStore {
     return this.#db.transaction(() => {
       const groups = new Map(this.listGroups().map((g) => [g.id, Object.freeze(g)] as const));
       const rows = this.#db
-        .prepare<[], MemberRow>('SELECT id, name, group_id, password_hash FROM members ORDER BY id')
+        .prepare<[], MemberRow>('SELECT id, name, group_id, password_hash, email FROM members ORDER BY id')
         .all();
       const addresses = this.#db
         .prepare<[], AddressRow>('SELECT address, member_id FROM member_ips ORDER BY address')
@@ -269,7 +281,7 @@ function buildSnapshot(
 }
 
 function toRecord(row: MemberRow, ips: string[]): MemberRecord {
-  return freezeMember({ id: row.id, name: row.name, groupId: row.group_id, passwordHash: row.password_hash, ips });
+  return freezeMember({ id: row.id, name: row.name, groupId: row.group_id, passwordHash: row.password_hash, ips, email: row.email });
 }
 
 function freezeMember(member: MemberRecord): MemberRecord {

@@ -16,6 +16,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { ID_PATTERN, MAX_NAME_LENGTH } from '../directory/directory-store.ts';
+import { checkEmail } from '../directory/email.ts';
 import { hashPassword, isPasswordHash, verifyPassword } from '../directory/password.ts';
 import { WfError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
@@ -32,6 +33,8 @@ export interface StaffRecord extends StaffFacts {
   readonly failedLogins: number;
   /** Epoch ms until which sign-in is refused, or null. */
   readonly lockedUntil: number | null;
+  /** Where notifications go (a gsm: their members' new requests); null: no email. */
+  readonly email: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -45,6 +48,7 @@ export interface NewStaff {
   readonly memberId?: string | null | undefined;
   /** hashPassword() output; never a password. */
   readonly passwordHash: string;
+  readonly email?: string | null | undefined;
 }
 
 export interface StaffStoreOptions {
@@ -65,6 +69,7 @@ interface StaffRow {
   disabled: number;
   failed_logins: number;
   locked_until: string | null;
+  email: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -99,6 +104,7 @@ export class StaffStore {
     if (role === 'gsm' && groupId === null) throw invalid('a Group Support Manager (role gsm) needs the group they manage (--group GROUP)');
     if (role !== 'gsm' && groupId !== null) throw invalid(`a ${role} account belongs to no group: drop --group`);
     if (!isPasswordHash(staff.passwordHash)) throw invalid('the password hash is not in the scrypt format made by hashPassword()');
+    const email = checkEmail(staff.email ?? null);
     return this.#write(() => {
       if (this.#byId.get(id) !== undefined) throw new WfError('WF_ERR_CONFLICT', `staff account "${id}" already exists`);
       if (groupId !== null && this.#db.prepare('SELECT 1 FROM groups WHERE id = ?').get(groupId) === undefined) {
@@ -108,10 +114,10 @@ export class StaffStore {
       const now = toIso(this.#clock());
       this.#db
         .prepare(
-          `INSERT INTO staff (id, name, role, group_id, member_id, password_hash, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO staff (id, name, role, group_id, member_id, password_hash, email, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, name, role, groupId, memberId, staff.passwordHash, now, now);
+        .run(id, name, role, groupId, memberId, staff.passwordHash, email, now, now);
       const record = this.#require(id);
       this.#audit(actor, 'staff-add', id, null, record);
       return record;
@@ -125,6 +131,14 @@ export class StaffStore {
 
   list(): StaffRecord[] {
     return this.#db.prepare<[], StaffRow>('SELECT * FROM staff ORDER BY id').all().map(toRecord);
+  }
+
+  /** Enabled Group Support Managers of a group, oldest account first (who hears of that group's new requests). */
+  gsmsOf(groupId: string): StaffRecord[] {
+    return this.#db
+      .prepare<[string], StaffRow>(`SELECT * FROM staff WHERE role = 'gsm' AND group_id = ? AND disabled = 0 ORDER BY created_at, id`)
+      .all(groupId)
+      .map(toRecord);
   }
 
   /** Whether any enabled admin account exists (`serve` tells the operator how to create one when not). */
@@ -253,6 +267,7 @@ export function staffToJson(record: StaffRecord): Record<string, unknown> {
     role: record.role,
     groupId: record.groupId,
     memberId: record.memberId,
+    email: record.email,
     disabled: record.disabled,
     lockedUntil: toIsoOrNull(record.lockedUntil),
     updatedAt: toIso(record.updatedAt),
@@ -273,6 +288,7 @@ function toRecord(row: StaffRow): StaffRecord {
     disabled: row.disabled === 1,
     failedLogins: row.failed_logins,
     lockedUntil: fromIsoOrNull(row.locked_until),
+    email: row.email,
     createdAt: fromIso(row.created_at),
     updatedAt: fromIso(row.updated_at),
   });

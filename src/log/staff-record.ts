@@ -17,8 +17,8 @@ import { DECISION_RECORD_VERSION } from './decision-record.ts';
 export const STAFF_ACTIONS = ['request', 'approve', 'decline', 'revoke', 'expire', 'edit'] as const;
 export type StaffAction = (typeof STAFF_ACTIONS)[number];
 
-/** Where the action came from: the admin web UI, the JSON API, the CLI, or wardgate itself (expiry). */
-export type ActionChannel = 'web' | 'api' | 'cli' | 'system';
+/** Where the action came from: the admin web UI, the JSON API, the CLI, the member's self-service form through the proxy, or wardgate itself (expiry). */
+export type ActionChannel = 'web' | 'api' | 'cli' | 'proxy' | 'system';
 
 export interface StaffActionRecord {
   readonly v: typeof DECISION_RECORD_VERSION;

@@ -7,6 +7,7 @@ import type { CategoryPolicy } from '../policy/policy-model.ts';
 import type { Admitted, Refused } from './admission.ts';
 import { renderBlockPage } from './block-page.ts';
 import { renderErrorPage } from './error-page.ts';
+import type { SelfService } from './self-service.ts';
 
 export interface Answer {
   readonly status: number;
@@ -27,7 +28,8 @@ export function refusalAnswer(refused: Refused): Answer {
   return { status: 400, headers: {}, body: renderErrorPage(400, 'Bad request', refused.message, refused.request.id) };
 }
 
-export function blockAnswer(admitted: Admitted): Answer {
+/** With `selfService`, a grantable block offers the "Ask for access" form (plain HTTP only: browsers show no page for a refused tunnel). */
+export function blockAnswer(admitted: Admitted, selfService?: SelfService, now: number = Date.now()): Answer {
   const { decision } = admitted.evaluation;
   const categories = decision.categories
     .map((id) => admitted.snapshot.policy.categories.get(id))
@@ -51,6 +53,7 @@ export function blockAnswer(admitted: Admitted): Answer {
     requestId: admitted.request.id,
     internalError: decision.reason === 'internal-error',
     grantable: everyMatchGrantable(admitted),
+    ask: selfService?.askForm(admitted.target, admitted.member, admitted.evaluation, admitted.snapshot, now) ?? null,
   });
   return { status: 403, headers, body };
 }

@@ -6,6 +6,7 @@
  */
 import type { CategoryPolicy } from '../policy/policy-model.ts';
 import { escapeHtml, renderPage } from './html.ts';
+import { renderAskForm, type AskForm } from './self-service-pages.ts';
 
 export interface BlockPageInput {
   readonly url: string;
@@ -17,6 +18,8 @@ export interface BlockPageInput {
   readonly internalError: boolean;
   /** True when every matched category may be granted. */
   readonly grantable: boolean;
+  /** The "Ask for access" form (self-service on and the block grantable), or null for the written-request advice. */
+  readonly ask?: AskForm | null;
 }
 
 export function renderBlockPage(input: BlockPageInput): string {
@@ -31,10 +34,14 @@ export function renderBlockPage(input: BlockPageInput): string {
     : `<p>This address falls in a category of sites that the Members' ICT Usage Guidelines say must not be visited from Council-provided equipment:</p>\n${categories}`;
   const ask = input.internalError
     ? ''
-    : input.grantable
-      ? `<h2>If you need this for your work as a Member</h2>
-<p>You may ask for an exclusion. Send a written request to your Group Support Manager (${escapeHtml(input.groupName)} group) saying which address you need, why you need it for your duties, and for how long. Quote the reference below. Access is approved case by case.</p>`
-      : '<p>Access to this content cannot be granted by anyone.</p>';
+    : !input.grantable
+      ? '<p>Access to this content cannot be granted by anyone.</p>'
+      : input.ask !== undefined && input.ask !== null
+        ? `<h2>Ask for access</h2>
+<p>If you need this for your work as a Member, you may ask your Group Support Manager (${escapeHtml(input.groupName)} group) for an exclusion. Access is approved case by case, for a limited time.</p>
+${renderAskForm(input.ask)}`
+        : `<h2>If you need this for your work as a Member</h2>
+<p>You may ask for an exclusion. Send a written request to your Group Support Manager (${escapeHtml(input.groupName)} group) saying which address you need, why you need it for your duties, and for how long. Quote the reference below. Access is approved case by case.</p>`;
   const body = `<h1>This site is blocked</h1>
 ${why}
 <dl>

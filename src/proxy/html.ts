@@ -23,7 +23,13 @@ dt{font-weight:600;margin-top:.6rem}
 dd{margin:0 0 .2rem 0;overflow-wrap:anywhere}
 .category{border-left:4px solid #d4351c;padding:.2rem .8rem;margin:.8rem 0}
 .ref{color:#505a5f;font-size:.9rem}
-@media print{body{background:#fff}main{margin:0;border:0}}
+fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600}
+textarea,input[type=number]{font:inherit;max-width:100%}
+.hint{color:#505a5f;font-size:.9rem}
+.problem{border-left:4px solid #d4351c;padding:.2rem .8rem}.done{border-left:4px solid #00703c;padding:.2rem .8rem}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #b1b4b6;padding:.4rem;text-align:left;vertical-align:top}
+caption{text-align:left;color:#505a5f}.reason{white-space:pre-wrap;overflow-wrap:anywhere}
+@media print{body{background:#fff}main{margin:0;border:0;max-width:none}form.ask{display:none}}
 </style>
 </head>
 <body>

@@ -53,6 +53,8 @@ export async function handleHttpRequest(ctx: ProxyContext, req: IncomingMessage,
     sendAnswer(res, originFormAnswer(req), hasBody(req));
     return;
   }
+  // The reserved self-service host is answered here, before classification, and never forwarded.
+  if (ctx.selfService?.handles(req.url!) === true) return ctx.selfService.handle(ctx, req, res);
   if (req.rawHeaders.length / 2 > ctx.limits.maxHeadersCount) {
     const body = renderErrorPage(431, 'Too many request headers', `At most ${ctx.limits.maxHeadersCount} header lines are accepted.`);
     sendAnswer(res, { status: 431, headers: {}, body }, true);
@@ -78,7 +80,7 @@ async function act(ctx: ProxyContext, admission: Admission, req: IncomingMessage
     return;
   }
   if (admission.evaluation.decision.action === 'block') {
-    const bytesOut = sendAnswer(res, blockAnswer(admission), hasBody(req));
+    const bytesOut = sendAnswer(res, blockAnswer(admission, ctx.selfService, ctx.now()), hasBody(req));
     recordOutcome(ctx, admission, { status: 403, bytesIn: 0, bytesOut, error: admission.evaluation.error === undefined ? null : errorCodeOf(admission.evaluation.error) });
     return;
   }

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import type { LimitsConfig } from '../config/config.ts';
 import type { AdmissionDeps } from './admission.ts';
+import type { SelfService } from './self-service.ts';
 import type { Upstream } from './upstream.ts';
 
 export interface ProxyContext extends AdmissionDeps {
@@ -15,4 +16,6 @@ export interface ProxyContext extends AdmissionDeps {
   readonly tunnels: Set<Socket>;
   /** Requests and tunnels in flight, for graceful shutdown. */
   readonly inFlight: { count: number };
+  /** The member's "Ask for access" pages on a reserved host; absent when `selfService.host` is off. */
+  readonly selfService?: SelfService | undefined;
 }

@@ -152,6 +152,18 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX api_tokens_staff_id ON api_tokens(staff_id);
     `,
   },
+  {
+    version: 4,
+    name: 'email-addresses',
+    // Where notifications go (src/notify): a member hears of decisions on their
+    // requests, a Group Support Manager of their members' new requests. NULL:
+    // no email for that person. The full syntax check is in
+    // src/directory/email.ts; the CHECK only keeps obvious junk out of the file.
+    sql: `
+      ALTER TABLE members ADD COLUMN email TEXT CHECK (email IS NULL OR (length(email) BETWEEN 3 AND 254 AND instr(email, '@') > 1));
+      ALTER TABLE staff ADD COLUMN email TEXT CHECK (email IS NULL OR (length(email) BETWEEN 3 AND 254 AND instr(email, '@') > 1));
+    `,
+  },
 ]);
 
 assertWellFormed(MIGRATIONS);

@@ -63,9 +63,9 @@ test('users add, list (table and JSON, never a hash), passwd, disable, enable, r
   ok(await users(['add', 'ict', '--role', 'admin', '--member', 'alice', '--password-stdin'], 'admin password 1'));
   const table = ok(await users(['list']));
   assert.deepEqual(table.stdout.split('\n'), [
-    'ID   NAME       ROLE   GROUP   MEMBER  STATE',
-    'ict  ict        admin  -       alice   enabled',
-    'pat  Pat Jones  gsm    labour  -       enabled',
+    'ID   NAME       ROLE   GROUP   MEMBER  EMAIL  STATE',
+    'ict  ict        admin  -       alice   -      enabled',
+    'pat  Pat Jones  gsm    labour  -       -      enabled',
     '',
   ]);
   const json = ok(await users(['list', '--json']));
@@ -110,4 +110,16 @@ test('users: bad input gets one clear line and changes nothing', async (t) => {
   failed(await users(['frobnicate']), 2, /unknown subcommand/);
   assert.equal(ok(await users(['list'])).stdout, 'no staff accounts yet: add an administrator with "wardgate users add ID --role admin --password-stdin"\n');
   assert.deepEqual(read((db) => queryAuditEvents(db)), []);
+});
+
+test('users add --email stores the address (listed, in JSON); a bad one is refused', async (t) => {
+  const { users } = setup(t);
+  const added = ok(await users(['add', 'pat', '--role', 'gsm', '--group', 'labour', '--email', 'pat@council.example', '--password-stdin'], 'gsm password 1\n'));
+  assert.match(added.stdout, /; email pat@council\.example\n$/);
+  assert.match(ok(await users(['list'])).stdout, /pat .* pat@council\.example +enabled/);
+  assert.equal(JSON.parse(ok(await users(['list', '--json'])).stdout.trim()).email, 'pat@council.example');
+  const bad = await users(['add', 'sam', '--role', 'gsm', '--group', 'labour', '--email', 'sam', '--password-stdin'], 'gsm password 2\n');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /"sam" is not an email address/);
+  assert.doesNotMatch(ok(await users(['list'])).stdout, /sam/);
 });

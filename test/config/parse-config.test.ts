@@ -162,7 +162,7 @@ const REJECTIONS: [string, unknown, string[]][] = [
   [
     'unrelated key',
     { colour: 'blue' },
-    ['test.json: colour: unknown key; known keys: listen, admin, adminTls, adminSession, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists, grants'],
+    ['test.json: colour: unknown key; known keys: listen, admin, adminTls, adminSession, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists, grants, selfService, notifications'],
   ],
   ['transposed key', { log: { levle: 'info' } }, ['test.json: log.levle: unknown key (did you mean log.level?)']],
   ['short unknown key', { log: { lvl: 'info' } }, ['test.json: log.lvl: unknown key; known keys: level, decisionsToStdout, decisionLog']],
@@ -194,7 +194,7 @@ test('every problem is reported together in one WF_ERR_CONFIG_INVALID', () => {
       assert.equal(lines[0], 'configuration is invalid (7 problems):');
       assert.deepEqual(lines.slice(1).sort(), [
         '/etc/wardgate.json: categories.chatt: unknown category id "chatt" (did you mean chat?)',
-        '/etc/wardgate.json: extra: unknown key; known keys: listen, admin, adminTls, adminSession, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists, grants',
+        '/etc/wardgate.json: extra: unknown key; known keys: listen, admin, adminTls, adminSession, dataDir, categoriesDir, parentProxy, resolve, connectPorts, categories, classifyCacheSize, limits, log, lists, grants, selfService, notifications',
         '/etc/wardgate.json: limits.headerTimeout: unknown key (did you mean limits.headersTimeoutMs?)',
         '/etc/wardgate.json: limits.maxHeaderBytes: must be an integer from 1024 to 1048576 bytes, got 10',
         '/etc/wardgate.json: listen: port must be an integer from 0 to 65535, got "99999"',

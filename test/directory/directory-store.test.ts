@@ -166,6 +166,7 @@ test('snapshot holds every member, group and address, and is frozen', async (t) 
     groupId: 'labour',
     passwordHash: hash,
     ips: ['192.0.2.7', '192.0.2.8'],
+    email: null,
   });
   assert.equal(snapshot.members.get('bob')!.passwordHash, null);
   assert.deepEqual(

@@ -135,9 +135,9 @@ test('members list: readable table or JSON lines, never the hash', async (t) => 
   const table = await members(['list']);
   assertOk(table);
   assert.deepEqual(table.stdout.split('\n'), [
-    'ID     NAME       GROUP   PASSWORD  ADDRESSES',
-    'alice  Alice      labour  yes       192.0.2.7',
-    'bob    Bob Jones  labour  no        none',
+    'ID     NAME       GROUP   PASSWORD  ADDRESSES  EMAIL',
+    'alice  Alice      labour  yes       192.0.2.7  -',
+    'bob    Bob Jones  labour  no        none       -',
     '',
   ]);
   const json = await members(['list', '--json']);
@@ -145,8 +145,8 @@ test('members list: readable table or JSON lines, never the hash', async (t) => 
   assert.deepEqual(
     json.stdout.trim().split('\n').map((line) => JSON.parse(line)),
     [
-      { id: 'alice', name: 'Alice', groupId: 'labour', hasPassword: true, ips: ['192.0.2.7'] },
-      { id: 'bob', name: 'Bob Jones', groupId: 'labour', hasPassword: false, ips: [] },
+      { id: 'alice', name: 'Alice', groupId: 'labour', hasPassword: true, ips: ['192.0.2.7'], email: null },
+      { id: 'bob', name: 'Bob Jones', groupId: 'labour', hasPassword: false, ips: [], email: null },
     ],
   );
   for (const output of [table.stdout, json.stdout]) assert.doesNotMatch(output, /scrypt|password123/);
@@ -285,4 +285,27 @@ test('a broken config file is reported as an expected failure', async (t) => {
   const configFile = path.join(root, 'broken.json');
   fs.writeFileSync(configFile, '{ "dataDir": ');
   assertFailure(await run(runMembersCommand, ['list', '--config', configFile]), 1, /broken\.json/);
+});
+
+test('members add --email and set-email: stored, shown, cleared; a bad address or bad usage changes nothing', async (t) => {
+  const { members, groups, stored } = setup(t);
+  assertOk(await groups(['add', 'labour', '--name', 'Labour']));
+  const added = await members(['add', 'alice', '--name', 'Alice', '--group', 'labour', '--email', 'Alice@Council.Example']);
+  assertOk(added);
+  assert.match(added.stdout, /; email: Alice@council\.example\n$/);
+  assert.equal(stored('alice')!.email, 'Alice@council.example');
+  assertFailure(await members(['add', 'bob', '--name', 'Bob', '--group', 'labour', '--email', 'not an address']), 1, /"not an address" is not an email address/);
+  assert.equal(stored('bob'), null);
+
+  assertOk(await members(['set-email', 'alice', '--email', 'a.smith@council.example']));
+  assert.equal(stored('alice')!.email, 'a.smith@council.example');
+  assertFailure(await members(['set-email', 'alice', '--email', 'a@b']), 1, /is not an email address/);
+  assertFailure(await members(['set-email', 'alice']), 2, /takes --email ADDRESS, or --clear/);
+  assertFailure(await members(['set-email', 'alice', '--email', 'x@y.example', '--clear']), 2, /not both/);
+  assertFailure(await members(['set-email', 'nobody', '--email', 'x@y.example']), 1, /member "nobody" does not exist/);
+  assert.equal(stored('alice')!.email, 'a.smith@council.example');
+  const cleared = await members(['set-email', 'alice', '--clear']);
+  assertOk(cleared);
+  assert.equal(cleared.stdout, 'member "alice" now has no email address\n');
+  assert.equal(stored('alice')!.email, null);
 });

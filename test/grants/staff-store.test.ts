@@ -44,7 +44,7 @@ test('add: a gsm needs an existing group; admins and auditors have none; ids, na
   const gsm = staff.add({ id: 'gsm1', name: ' Pat GSM ', role: 'gsm', groupId: 'labour', memberId: 'alice', passwordHash: h }, 'cli:root');
   assert.deepEqual(
     { ...gsm },
-    { id: 'gsm1', name: 'Pat GSM', role: 'gsm', groupId: 'labour', memberId: 'alice', disabled: false, failedLogins: 0, lockedUntil: null, createdAt: T0, updatedAt: T0 },
+    { id: 'gsm1', name: 'Pat GSM', role: 'gsm', groupId: 'labour', memberId: 'alice', disabled: false, failedLogins: 0, lockedUntil: null, email: null, createdAt: T0, updatedAt: T0 },
   );
   assert.equal(staff.add({ id: 'ict', role: 'admin', passwordHash: h }, 'cli:root').name, 'ict', 'the name defaults to the id');
   assert.throws(() => staff.add({ id: 'x', role: 'gsm', passwordHash: h }, 'cli:root'), fails('WF_ERR_INVALID_INPUT', '--group'));

@@ -275,12 +275,12 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
       sendHtml(reply, status, staffPage(ctxOf(request), deps.staff.list(), deps.directory.listGroups(), now(), message));
 
     /** Runs an administrator's change to staff accounts; a refused one re-renders the page with the reason. */
-    const staffChange = (change: (request: FastifyRequest, fields: Fields, actor: string) => Promise<string>) =>
+    const staffChange = (change: (request: FastifyRequest, fields: Fields, actor: string, reply: FastifyReply) => Promise<string>) =>
       async (request: FastifyRequest, reply: FastifyReply) => {
         const staff = request.signedIn!.staff;
         requireRole(staff, ['admin'], 'managing staff accounts');
         try {
-          const done = await change(request, fieldsOf(request.body), staffActor(staff.id));
+          const done = await change(request, fieldsOf(request.body), staffActor(staff.id), reply);
           return reply.redirect(`/staff?done=${done}`, 303);
         } catch (error) {
           const problem = toHttpProblem(error);
@@ -317,22 +317,24 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
     };
     scope.post('/staff/:id/disable', staffChange(async (request, _fields, actor) => {
       notSelf(request, 'disable');
+      // The store ends the account's sessions in the same transaction.
       deps.staff.setDisabled(targetOf(request), true, actor);
-      deps.sessions.destroyAllFor(targetOf(request));
       return 'staff-disabled';
     }));
     scope.post('/staff/:id/enable', staffChange(async (request, _fields, actor) => {
       deps.staff.setDisabled(targetOf(request), false, actor);
       return 'staff-enabled';
     }));
-    scope.post('/staff/:id/password', staffChange(async (request, fields, actor) => {
+    scope.post('/staff/:id/password', staffChange(async (request, fields, actor, reply) => {
       const password = requiredText(fields, 'password');
       checkNewPassword(password);
       const id = targetOf(request);
       if (deps.staff.get(id) === null) throw new WfError('WF_ERR_NOT_FOUND', `staff account "${id}" does not exist`);
+      // The store ends every session of the account; an administrator changing their own password gets a fresh one.
       deps.staff.setPassword(id, await hashPassword(password), actor);
-      // A new password ends the account's sessions, except the one making the change.
-      deps.sessions.destroyAllFor(id, id === request.signedIn!.staff.id ? request.signedIn!.sessionId : undefined);
+      if (id === request.signedIn!.staff.id) {
+        reply.setCookie(cookieName, deps.sessions.create(id, request.ip).id, cookieOptions(deps.secure, absoluteSeconds));
+      }
       return 'staff-password';
     }));
   });

@@ -257,6 +257,12 @@ test('administrators manage staff accounts; others cannot (403)', async () => {
   assert.equal((await newcomer.signIn('newgsm', 'another long password')).status, 303);
   assert.equal((await newcomer.get('/queue')).status, 200);
   await admin.get('/staff');
+  assert.equal((await admin.post('/staff/newgsm/password', { password: 'a third long password' })).status, 303);
+  assert.equal((await newcomer.get('/queue')).status, 303, "a new password ends the account's sessions");
+  assert.equal((await newcomer.signIn('newgsm', 'a third long password')).status, 303);
+  assert.equal((await admin.post('/staff/admin1/password', { password: 'the admin has a new one' })).status, 303);
+  assert.equal((await admin.get('/staff')).status, 200, 'changing your own password keeps you signed in here');
+  assert.equal((await admin.post('/staff/admin1/disable')).status, 403, 'an administrator cannot disable themselves');
   assert.equal((await admin.post('/staff/newgsm/disable')).status, 303);
   assert.equal((await newcomer.get('/queue')).status, 303, "disabling ends the account's sessions");
   assert.equal((await newcomer.signIn('newgsm', 'another long password')).status, 401);

@@ -8,7 +8,7 @@
  *   GET  /grants/:id                one grant and its audit trail
  *   POST /grants/:id/approve|decline|revoke
  *   GET  /requests/new, POST /requests            staff entering a member's request
- *   GET  /members, /groups, /audit, /reports
+ *   GET  /members, /groups, /categories, /audit, /reports
  *   GET  /staff, POST /staff, POST /staff/:id/disable|enable|password   (admin)
  *
  * Every route but sign-in needs a live session (else → /login); every POST
@@ -29,7 +29,7 @@ import { toHttpProblem } from './http-errors.ts';
 import { ADMIN_CSS } from './pages/admin-css.ts';
 import { grantPage, grantsPage, newRequestPage, queuePage } from './pages/grant-pages.ts';
 import type { Message, PageContext } from './pages/layout.ts';
-import { auditPage, errorPage, groupsPage, loginPage, membersPage, reportsPage, staffPage } from './pages/other-pages.ts';
+import { auditPage, categoriesPage, errorPage, groupsPage, loginPage, membersPage, reportsPage, staffPage } from './pages/other-pages.ts';
 import { auditQueryFrom, fieldsOf, grantQueryFrom, optionalDate, optionalInt, optionalText, requiredText, type Fields } from './request-input.ts';
 import { randomToken } from './session-store.ts';
 import { cookieOptions, LOGIN_COOKIE, resolveSession, sessionCookieName, type SignedIn, type StaffUiDeps } from './staff-auth.ts';
@@ -256,6 +256,12 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
       const gsms = new Map<string, string[]>();
       for (const s of deps.staff.list()) if (s.role === 'gsm' && s.groupId !== null && !s.disabled) gsms.set(s.groupId, [...(gsms.get(s.groupId) ?? []), s.id]);
       return sendHtml(reply, 200, groupsPage(ctx, deps.directory.listGroups(), counts, gsms));
+    });
+
+    scope.get('/categories', async (request, reply) => {
+      const ctx = ctxOf(request);
+      requireRole(ctx.staff, ['gsm', 'admin', 'auditor'], 'the category settings');
+      return sendHtml(reply, 200, categoriesPage(ctx, deps.categories()));
     });
 
     scope.get('/audit', async (request, reply) => {

@@ -304,6 +304,18 @@ test('staff enter a request on the web: bad scope and oversize reason are 400 an
   assert.match(page.text, /by staff:gsm-labour/);
 });
 
+test('the categories page shows what is enforced and grantable; a grant\'s trail is on the API for its GSM only', async () => {
+  const client = new AdminClient(base);
+  await client.signIn('gsm-labour', STAFF_PASSWORD);
+  const page = await client.get('/categories');
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<th scope="row">pornography<\/th>/);
+  const events = await api(base, tokens['gsm-labour']!, 'GET', `/grants/${hostileGrant}/events`);
+  assert.equal(events.status, 200);
+  assert.deepEqual(events.body.events.map((e: { action: string }) => e.action), ['request', 'approve']);
+  assert.equal((await api(base, tokens['gsm-green']!, 'GET', `/grants/${hostileGrant}/events`)).status, 403);
+});
+
 test('too many failed sign-ins from one address are throttled (429) whatever the account', async () => {
   const client = new AdminClient(base);
   let last = 0;

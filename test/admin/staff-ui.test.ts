@@ -237,6 +237,11 @@ test('API bad input: unknown member 404, bad scope 400, oversize reason 400, unk
   assert.equal((await api(base, t, 'GET', '/grants/g_0000000000000000')).status, 404);
   assert.equal((await api(base, t, 'GET', '/grants?status=maybe')).status, 400);
   assert.equal((await api(base, t, 'GET', '/nothing-here')).status, 404);
+  const broken = await fetch(`${base}/api/v1/grants`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: '{"memberId": ' });
+  assert.equal(broken.status, 400);
+  assert.equal(((await broken.json()) as { error: { code: string } }).error.code, 'WF_ERR_INVALID_INPUT');
+  const list = await fetch(`${base}/api/v1/grants`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: '[1, 2]' });
+  assert.equal(list.status, 400, 'a JSON array is not an object');
   const count = (await api(base, tokens['auditor1']!, 'GET', '/grants')).body.grants.length;
   assert.equal(count, 1, 'no refused request left a grant behind');
 });

@@ -179,6 +179,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
         staff: new StaffStore(adminDb, { clock: now }),
         directory: new DirectoryStore(adminDb),
         tokens: new ApiTokenStore(adminDb, now),
+        categories: () => [...snapshots.current.policy.categories.values()],
         config,
         log,
         now,

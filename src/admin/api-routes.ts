@@ -4,6 +4,7 @@
  *   GET  /api/v1/me
  *   GET  /api/v1/grants?status&member&group&from&to&limit
  *   GET  /api/v1/grants/:id
+ *   GET  /api/v1/grants/:id/events         the grant's audit trail
  *   POST /api/v1/grants                    {memberId, scope, reason, days?}
  *   POST /api/v1/grants/:id/approve        {days? | expires?, note?}
  *   POST /api/v1/grants/:id/decline        {note?}
@@ -75,6 +76,8 @@ export async function registerApiRoutes(app: FastifyInstance, deps: StaffUiDeps)
       });
 
       api.get('/grants/:id', async (request) => ({ grant: grantToJson(await deps.grants.get(staffOf(request), idOf(request))) }));
+
+      api.get('/grants/:id/events', async (request) => ({ events: (await deps.grants.grantTrail(staffOf(request), idOf(request))).map(auditToJson) }));
 
       api.post('/grants', async (request, reply) => {
         const fields = fieldsOf(request.body);

@@ -29,9 +29,9 @@ export function toHttpProblem(error: unknown): HttpProblem {
   }
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    // fastify's own errors (bad JSON body, body too large, unsupported media type): their messages are generic and safe.
-    const code = (error as { code?: unknown }).code;
-    return { status: statusCode, code: typeof code === 'string' ? code : 'WF_ERR_INVALID_INPUT', message: (error as Error).message };
+    // fastify's own errors (bad JSON body, body too large, unsupported media type): the request
+    // itself is at fault; their messages are generic and safe. Scripts see one of our codes.
+    return { status: statusCode, code: 'WF_ERR_INVALID_INPUT', message: `the request could not be read: ${(error as Error).message}` };
   }
   return { status: 500, code: 'WF_ERR_INTERNAL', message: 'an internal error occurred; it has been logged' };
 }

@@ -12,6 +12,7 @@ import type { DirectoryStore } from '../directory/directory-store.ts';
 import type { ApiTokenStore } from '../grants/api-token-store.ts';
 import type { StaffRecord, StaffStore } from '../grants/staff-store.ts';
 import type { Logger } from 'pino';
+import type { CategoryPolicy } from '../policy/policy-model.ts';
 import type { GrantService } from './grant-service.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import type { Session, SessionStore } from './session-store.ts';
@@ -24,6 +25,8 @@ export interface StaffUiDeps {
   readonly sessions: SessionStore;
   readonly tokens: ApiTokenStore;
   readonly limiter: LoginLimiter;
+  /** The category policy serving now (enforced, grantable), for the read-only categories page. */
+  readonly categories: () => readonly CategoryPolicy[];
   /** The admin server runs TLS: cookies get Secure and the __Host- prefix. */
   readonly secure: boolean;
   readonly clock: () => number;

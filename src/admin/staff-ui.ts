@@ -12,6 +12,7 @@ import { WfError } from '../errors.ts';
 import type { ApiTokenStore } from '../grants/api-token-store.ts';
 import type { GrantStore } from '../grants/grant-store.ts';
 import type { StaffStore } from '../grants/staff-store.ts';
+import type { CategoryPolicy } from '../policy/policy-model.ts';
 import type { Database } from '../store/database.ts';
 import { GrantService } from './grant-service.ts';
 import { LoginLimiter } from './login-limiter.ts';
@@ -30,6 +31,8 @@ export interface StaffUiOptions {
   readonly staff: StaffStore;
   readonly directory: DirectoryStore;
   readonly tokens: ApiTokenStore;
+  /** The category policy serving now. */
+  readonly categories: () => readonly CategoryPolicy[];
   readonly config: Pick<Config, 'adminTls' | 'adminSession'>;
   readonly log: Logger;
   readonly now: () => number;
@@ -74,6 +77,7 @@ export function createStaffUi(options: StaffUiOptions): StaffUi {
       directory,
       sessions,
       tokens: options.tokens,
+      categories: options.categories,
       limiter: new LoginLimiter({ maxFailures: LOGIN_FAILURES_PER_ADDRESS, windowMs: LOGIN_WINDOW_MS, clock: now }),
       secure: tls !== null,
       clock: now,

@@ -8,7 +8,7 @@
  *   GET  /grants/:id                one grant and its audit trail
  *   POST /grants/:id/approve|decline|revoke
  *   GET  /requests/new, POST /requests            staff entering a member's request
- *   GET  /members, /groups, /audit, /reports
+ *   GET  /members, /groups, /categories, /audit, /reports
  *   GET  /staff, POST /staff, POST /staff/:id/disable|enable|password   (admin)
  *
  * Every route but sign-in needs a live session (else → /login); every POST
@@ -29,7 +29,7 @@ import { toHttpProblem } from './http-errors.ts';
 import { ADMIN_CSS } from './pages/admin-css.ts';
 import { grantPage, grantsPage, newRequestPage, queuePage } from './pages/grant-pages.ts';
 import type { Message, PageContext } from './pages/layout.ts';
-import { auditPage, errorPage, groupsPage, loginPage, membersPage, reportsPage, staffPage } from './pages/other-pages.ts';
+import { auditPage, categoriesPage, errorPage, groupsPage, loginPage, membersPage, reportsPage, staffPage } from './pages/other-pages.ts';
 import { auditQueryFrom, fieldsOf, grantQueryFrom, optionalDate, optionalInt, optionalText, requiredText, type Fields } from './request-input.ts';
 import { randomToken } from './session-store.ts';
 import { cookieOptions, LOGIN_COOKIE, resolveSession, sessionCookieName, type SignedIn, type StaffUiDeps } from './staff-auth.ts';
@@ -258,6 +258,12 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
       return sendHtml(reply, 200, groupsPage(ctx, deps.directory.listGroups(), counts, gsms));
     });
 
+    scope.get('/categories', async (request, reply) => {
+      const ctx = ctxOf(request);
+      requireRole(ctx.staff, ['gsm', 'admin', 'auditor'], 'the category settings');
+      return sendHtml(reply, 200, categoriesPage(ctx, deps.categories()));
+    });
+
     scope.get('/audit', async (request, reply) => {
       const ctx = ctxOf(request);
       const q = auditQueryFrom(query(request));
@@ -275,12 +281,12 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
       sendHtml(reply, status, staffPage(ctxOf(request), deps.staff.list(), deps.directory.listGroups(), now(), message));
 
     /** Runs an administrator's change to staff accounts; a refused one re-renders the page with the reason. */
-    const staffChange = (change: (request: FastifyRequest, fields: Fields, actor: string) => Promise<string>) =>
+    const staffChange = (change: (request: FastifyRequest, fields: Fields, actor: string, reply: FastifyReply) => Promise<string>) =>
       async (request: FastifyRequest, reply: FastifyReply) => {
         const staff = request.signedIn!.staff;
         requireRole(staff, ['admin'], 'managing staff accounts');
         try {
-          const done = await change(request, fieldsOf(request.body), staffActor(staff.id));
+          const done = await change(request, fieldsOf(request.body), staffActor(staff.id), reply);
           return reply.redirect(`/staff?done=${done}`, 303);
         } catch (error) {
           const problem = toHttpProblem(error);
@@ -317,22 +323,24 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
     };
     scope.post('/staff/:id/disable', staffChange(async (request, _fields, actor) => {
       notSelf(request, 'disable');
+      // The store ends the account's sessions in the same transaction.
       deps.staff.setDisabled(targetOf(request), true, actor);
-      deps.sessions.destroyAllFor(targetOf(request));
       return 'staff-disabled';
     }));
     scope.post('/staff/:id/enable', staffChange(async (request, _fields, actor) => {
       deps.staff.setDisabled(targetOf(request), false, actor);
       return 'staff-enabled';
     }));
-    scope.post('/staff/:id/password', staffChange(async (request, fields, actor) => {
+    scope.post('/staff/:id/password', staffChange(async (request, fields, actor, reply) => {
       const password = requiredText(fields, 'password');
       checkNewPassword(password);
       const id = targetOf(request);
       if (deps.staff.get(id) === null) throw new WfError('WF_ERR_NOT_FOUND', `staff account "${id}" does not exist`);
+      // The store ends every session of the account; an administrator changing their own password gets a fresh one.
       deps.staff.setPassword(id, await hashPassword(password), actor);
-      // A new password ends the account's sessions, except the one making the change.
-      deps.sessions.destroyAllFor(id, id === request.signedIn!.staff.id ? request.signedIn!.sessionId : undefined);
+      if (id === request.signedIn!.staff.id) {
+        reply.setCookie(cookieName, deps.sessions.create(id, request.ip).id, cookieOptions(deps.secure, absoluteSeconds));
+      }
       return 'staff-password';
     }));
   });

@@ -12,7 +12,10 @@
  * - only hashes are stored, and no record, list or audit event shows one;
  * - an account that decided or revoked a grant is never deleted (the grant
  *   names it): it is disabled instead;
- * - every change writes its audit event in the same IMMEDIATE transaction.
+ * - every change writes its audit event in the same IMMEDIATE transaction;
+ * - a new password, or disabling, ends the account's admin web sessions
+ *   (table admin_sessions) in that same transaction, whoever made the
+ *   change (web UI or CLI): a suspected account is cut off at once.
  */
 import type { Statement } from 'better-sqlite3';
 import { ID_PATTERN, MAX_NAME_LENGTH } from '../directory/directory-store.ts';
@@ -172,6 +175,7 @@ export class StaffStore {
       this.#db
         .prepare('UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?')
         .run(passwordHash, toIso(this.#clock()), id);
+      this.#endSessions(id);
       this.#audit(actor, 'staff-passwd', id, before, this.#require(id));
     });
   }
@@ -183,6 +187,7 @@ export class StaffStore {
       this.#db
         .prepare(`UPDATE staff SET disabled = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?`)
         .run(disabled ? 1 : 0, toIso(this.#clock()), id);
+      if (disabled) this.#endSessions(id);
       const after = this.#require(id);
       this.#audit(actor, disabled ? 'staff-disable' : 'staff-enable', id, before, after);
       return after;
@@ -227,6 +232,10 @@ export class StaffStore {
       this.#db.prepare('UPDATE staff SET failed_logins = 0, locked_until = ? WHERE id = ?').run(toIso(now + this.#lockoutMs), id);
       this.#audit(SYSTEM_ACTOR, 'staff-locked', id, before, this.#require(id));
     });
+  }
+
+  #endSessions(id: string): void {
+    this.#db.prepare('DELETE FROM admin_sessions WHERE staff_id = ?').run(id);
   }
 
   #assertMemberFree(memberId: string): void {

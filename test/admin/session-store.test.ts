@@ -94,3 +94,15 @@ test('CSRF tokens compare exactly: missing, empty, different, longer or non-stri
   assert.equal(tokensMatch(token, [token]), false);
   assert.equal(tokensMatch('', ''), false);
 });
+
+test('a new password or disabling the account (web or CLI: the store) ends its sessions', async (t) => {
+  const { db, store } = await setup(t);
+  const staff = new StaffStore(db);
+  const a = store.create('aud', null).id;
+  const b = store.create('aud2', null).id;
+  staff.setPassword('aud', await hashPassword('another long password'), 'cli:ops');
+  assert.equal(store.lookup(a).session, null);
+  assert.ok(store.lookup(b).session);
+  staff.setDisabled('aud2', true, 'cli:ops');
+  assert.equal(store.lookup(b).session, null);
+});

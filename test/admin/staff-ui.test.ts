@@ -237,6 +237,11 @@ test('API bad input: unknown member 404, bad scope 400, oversize reason 400, unk
   assert.equal((await api(base, t, 'GET', '/grants/g_0000000000000000')).status, 404);
   assert.equal((await api(base, t, 'GET', '/grants?status=maybe')).status, 400);
   assert.equal((await api(base, t, 'GET', '/nothing-here')).status, 404);
+  const broken = await fetch(`${base}/api/v1/grants`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: '{"memberId": ' });
+  assert.equal(broken.status, 400);
+  assert.equal(((await broken.json()) as { error: { code: string } }).error.code, 'WF_ERR_INVALID_INPUT');
+  const list = await fetch(`${base}/api/v1/grants`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: '[1, 2]' });
+  assert.equal(list.status, 400, 'a JSON array is not an object');
   const count = (await api(base, tokens['auditor1']!, 'GET', '/grants')).body.grants.length;
   assert.equal(count, 1, 'no refused request left a grant behind');
 });
@@ -257,6 +262,12 @@ test('administrators manage staff accounts; others cannot (403)', async () => {
   assert.equal((await newcomer.signIn('newgsm', 'another long password')).status, 303);
   assert.equal((await newcomer.get('/queue')).status, 200);
   await admin.get('/staff');
+  assert.equal((await admin.post('/staff/newgsm/password', { password: 'a third long password' })).status, 303);
+  assert.equal((await newcomer.get('/queue')).status, 303, "a new password ends the account's sessions");
+  assert.equal((await newcomer.signIn('newgsm', 'a third long password')).status, 303);
+  assert.equal((await admin.post('/staff/admin1/password', { password: 'the admin has a new one' })).status, 303);
+  assert.equal((await admin.get('/staff')).status, 200, 'changing your own password keeps you signed in here');
+  assert.equal((await admin.post('/staff/admin1/disable')).status, 403, 'an administrator cannot disable themselves');
   assert.equal((await admin.post('/staff/newgsm/disable')).status, 303);
   assert.equal((await newcomer.get('/queue')).status, 303, "disabling ends the account's sessions");
   assert.equal((await newcomer.signIn('newgsm', 'another long password')).status, 401);
@@ -296,6 +307,18 @@ test('staff enter a request on the web: bad scope and oversize reason are 400 an
   const page = await client.get(ok.headers.get('location')!);
   assert.match(page.text, /domain:example\.net/);
   assert.match(page.text, /by staff:gsm-labour/);
+});
+
+test('the categories page shows what is enforced and grantable; a grant\'s trail is on the API for its GSM only', async () => {
+  const client = new AdminClient(base);
+  await client.signIn('gsm-labour', STAFF_PASSWORD);
+  const page = await client.get('/categories');
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<th scope="row">pornography<\/th>/);
+  const events = await api(base, tokens['gsm-labour']!, 'GET', `/grants/${hostileGrant}/events`);
+  assert.equal(events.status, 200);
+  assert.deepEqual(events.body.events.map((e: { action: string }) => e.action), ['request', 'approve']);
+  assert.equal((await api(base, tokens['gsm-green']!, 'GET', `/grants/${hostileGrant}/events`)).status, 403);
 });
 
 test('too many failed sign-ins from one address are throttled (429) whatever the account', async () => {

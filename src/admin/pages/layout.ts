@@ -33,6 +33,7 @@ const NAV: readonly NavEntry[] = [
   { href: '/requests/new', label: 'Enter a request', roles: ['gsm', 'admin'] },
   { href: '/members', label: 'Members', roles: ['gsm', 'admin', 'auditor'] },
   { href: '/groups', label: 'Groups', roles: ['admin', 'auditor'] },
+  { href: '/categories', label: 'Categories', roles: ['gsm', 'admin', 'auditor'] },
   { href: '/staff', label: 'Staff accounts', roles: ['admin'] },
   { href: '/audit', label: 'Audit trail', roles: ['admin', 'auditor'] },
   // The lead wires `wardgate report`'s HTML in here.

@@ -6,6 +6,7 @@
 import type { GroupRecord, MemberRecord } from '../../directory/directory-snapshot.ts';
 import type { AuditEvent } from '../../grants/grant-store.ts';
 import type { StaffRecord } from '../../grants/staff-store.ts';
+import type { CategoryPolicy } from '../../policy/policy-model.ts';
 import { CSRF_FIELD } from '../csrf.ts';
 import { AUDIT_ACTIONS, type AuditQuery } from '../grant-service.ts';
 import { html, type Html } from '../html.ts';
@@ -117,5 +118,21 @@ export function reportsPage(ctx: PageContext): Html {
     ctx,
     'Reports',
     html`<p>Reports on blocked requests and grants used are produced with <code>wardgate report</code>. They will be shown here.</p>`,
+  );
+}
+
+export function categoriesPage(ctx: PageContext, categories: readonly CategoryPolicy[]): Html {
+  const rows = [...categories]
+    .sort((a, b) => Number(a.optional) - Number(b.optional) || a.id.localeCompare(b.id))
+    .map(
+      (c) => html`<tr><th scope="row">${c.id}</th><td>${c.title}</td><td>${c.enforced ? 'blocks' : 'off'}</td><td>${c.grantable ? 'yes' : 'never'}</td><td>${c.optional ? 'optional' : 'core'}</td><td>${c.definition}</td></tr>`,
+    );
+  return page(
+    ctx,
+    'Categories',
+    html`<p>What the proxy blocks, and what a Group Support Manager may grant. Set in the configuration (<code>categories.&lt;id&gt;.enforced</code>, <code>.grantable</code>) and the category folders' <code>meta.json</code>; lists inside a category can be non-grantable on their own (for example child abuse material under <code>illegal</code>), and no grant ever unlocks them.</p>
+<table><caption>${categories.length} categories, as the proxy serves them now</caption>
+<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Enforced</th><th scope="col">Grantable</th><th scope="col">Kind</th><th scope="col">Definition</th></tr></thead>
+<tbody>${rows}</tbody></table>`,
   );
 }

@@ -64,13 +64,13 @@ export class ReportAggregator {
   constructor(options: AggregateOptions = {}) {
     this.#top = options.top ?? 20;
     this.#maxStaffRows = options.maxStaffRows ?? 10_000;
-    this.#domains = new HeavyHitters(options.domainCapacity ?? 50_000);
+    this.#domains = new HeavyHitters(options.domainCapacity ?? 50_000, detach);
   }
 
   addDecision(line: DecisionLine): void {
     this.#decisions[line.decision] += 1;
     this.#seen(line.time);
-    if (line.member !== null) this.#members.add(line.member);
+    if (line.member !== null && !this.#members.has(line.member)) this.#members.add(detach(line.member));
     if (line.decision === 'block') this.#addBlock(line);
     else if (line.decision === 'allow' || line.decision === 'allow-by-grant') this.#addAllowed(line);
   }
@@ -104,7 +104,7 @@ export class ReportAggregator {
     for (const category of categories) {
       increment(this.#blocksByCategory, category);
       let days = this.#blocksByCategoryDay.get(category);
-      if (days === undefined) this.#blocksByCategoryDay.set(category, (days = new Map()));
+      if (days === undefined) this.#blocksByCategoryDay.set(detach(category), (days = new Map()));
       increment(days, day);
     }
     if (line.host !== '') this.#domains.add(line.host);
@@ -119,7 +119,7 @@ export class ReportAggregator {
       const key = `${grant}\u0000${line.member}`;
       let use = this.#grantUses.get(key);
       if (use === undefined) {
-        use = { grant, member: line.member, group: line.group, requests: 0, bytesIn: 0, bytesOut: 0 };
+        use = { grant: detach(grant), member: detach(line.member), group: line.group === null ? null : detach(line.group), requests: 0, bytesIn: 0, bytesOut: 0 };
         this.#grantUses.set(key, use);
       }
       addVolume(use, line);
@@ -202,13 +202,25 @@ export class ReportAggregator {
 }
 
 function increment(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
+  const count = map.get(key);
+  if (count === undefined) map.set(detach(key), 1);
+  else map.set(key, count + 1);
 }
 
 function getVolume(map: Map<string, MutableVolume>, key: string): MutableVolume {
   let v = map.get(key);
-  if (v === undefined) map.set(key, (v = { requests: 0, bytesIn: 0, bytesOut: 0 }));
+  if (v === undefined) map.set(detach(key), (v = { requests: 0, bytesIn: 0, bytesOut: 0 }));
   return v;
+}
+
+/**
+ * A copy of `text` that shares no memory with the line it was cut from.
+ * Values read by position are slices of the line, which is a slice of a
+ * whole 1 MiB chunk: a key kept in a map would keep that chunk alive.
+ * Called only when a key is first stored, so rarely.
+ */
+export function detach(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 function addVolume(v: MutableVolume, line: DecisionLine): void {

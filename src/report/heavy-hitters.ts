@@ -30,8 +30,14 @@ export class HeavyHitters {
   #floor = 0;
   #pruned = false;
 
-  /** @param capacity keys kept between prunes (≥ 1); memory is about 2·capacity entries. */
-  constructor(capacity: number) {
+  readonly #store: (key: string) => string;
+
+  /**
+   * @param capacity keys kept between prunes (≥ 1); memory is about 2·capacity entries.
+   * @param store makes the copy of a new key that is kept (default: the key itself).
+   */
+  constructor(capacity: number, store: (key: string) => string = (key) => key) {
+    this.#store = store;
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
     this.#capacity = capacity;
   }
@@ -42,7 +48,7 @@ export class HeavyHitters {
       entry.count += by;
       return;
     }
-    this.#entries.set(key, { count: this.#floor + by, overcount: this.#floor });
+    this.#entries.set(this.#store(key), { count: this.#floor + by, overcount: this.#floor });
     if (this.#entries.size >= 2 * this.#capacity) this.#prune();
   }
 

@@ -17,6 +17,8 @@ import { REPORT_VERSION, type BadLineSample, type Report } from './report-model.
 
 const MAX_BAD_SAMPLES = 20;
 const STAFF_MARK = '"type":"staff"';
+/** `{"level":"info","time":<13 digits>,"v":1,` is 42 characters; leave room for longer times and levels. */
+const STAFF_MARK_WITHIN = 64;
 
 export interface LineSource {
   /** The chain the file belongs to (`main`, `w<label>`, `given`). */
@@ -38,6 +40,8 @@ export class ReportCollector {
   readonly #memberNeedles: string[];
   readonly #groupNeedles: string[];
   readonly #decisionNeedles: string[];
+  /** False when nothing is filtered: then every line is parsed anyway. */
+  readonly #prefilter: boolean;
 
   constructor(filter: ReportFilter, options: AggregateOptions = {}) {
     this.#filter = filter;
@@ -45,6 +49,7 @@ export class ReportCollector {
     this.#memberNeedles = [...filter.members].map((m) => `"member":${JSON.stringify(m)}`);
     this.#groupNeedles = [...filter.groups].map((g) => `"group":${JSON.stringify(g)}`);
     this.#decisionNeedles = [...filter.decisions].map((d) => `"decision":${JSON.stringify(d)}`);
+    this.#prefilter = filter.fromMs !== null || filter.toMs !== null || this.#memberNeedles.length + this.#groupNeedles.length + this.#decisionNeedles.length > 0;
   }
 
   startFile(source: LineSource): void {
@@ -65,7 +70,7 @@ export class ReportCollector {
       return;
     }
     this.#chains.line(source.chain, source.file, lineNumber, scanSeq(text));
-    if (isPinoLine(text) && this.#skipFast(text)) return;
+    if (this.#prefilter && isPinoLine(text) && this.#skipFast(text)) return;
     const parsed = parseLine(text);
     switch (parsed.kind) {
       case 'decision':
@@ -86,7 +91,8 @@ export class ReportCollector {
 
   /** True when the line certainly does not match, judged without parsing it. */
   #skipFast(text: string): boolean {
-    if (text.includes(STAFF_MARK)) return false;
+    // pino writes a record's own fields after level and time, so `type` is near the start.
+    if (text.lastIndexOf(STAFF_MARK, STAFF_MARK_WITHIN) !== -1) return false;
     const time = scanTime(text);
     if (Number.isNaN(time)) return false;
     if (!inTimeRange(this.#filter, time)) return true;

@@ -25,6 +25,9 @@ interface ChainState {
 
 export class ChainTracker {
   readonly #chains = new Map<string, ChainState>();
+  // The state lines are going to: consecutive lines nearly always share chain and file.
+  #current: ChainState | null = null;
+  #currentFile = '';
 
   /** `seq` is NaN for a line without one. */
   line(chain: string, file: string, lineNumber: number, seq: number): void {
@@ -79,12 +82,16 @@ export class ChainTracker {
   }
 
   #state(chain: string, file: string): ChainState {
+    const current = this.#current;
+    if (current !== null && current.chain === chain && this.#currentFile === file) return current;
     let state = this.#chains.get(chain);
     if (state === undefined) {
       state = { chain, files: new Set(), firstSeq: null, lastSeq: null, sealed: 0, unsealed: 0, gaps: [], omitted: 0, missing: 0, lost: 0 };
       this.#chains.set(chain, state);
     }
     state.files.add(file);
+    this.#current = state;
+    this.#currentFile = file;
     return state;
   }
 }

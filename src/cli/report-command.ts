@@ -9,7 +9,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { WfError } from '../errors.ts';
 import { decisionLogDir } from '../log/log-files.ts';
-import { buildReport } from '../report/build-report.ts';
+import { buildReport, MAX_JOBS } from '../report/build-report.ts';
 import { createProgressBar, isTerminal } from '../report/progress-bar.ts';
 import { buildReportFilter } from '../report/report-filter.ts';
 import { isReportFormat, renderReport, REPORT_FORMATS, type ReportFormat } from '../report/render-report.ts';
@@ -27,6 +27,7 @@ export const REPORT_USAGE = `Usage: wardgate report [FILE...] [--from DATE] [--t
   --format F      table (default), csv, json or html; with --out, taken from the file's extension
   --out FILE      write the report to FILE instead of standard output
   --top N         rows in "top blocked domains" (default 20, at most 1000)
+  --jobs N        threads reading the files (default: up to 4 cores for more than 16 MiB, else 1)
 Also takes --data-dir DIR and --config FILE.
 `;
 
@@ -42,6 +43,7 @@ const OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string' },
   top: { type: 'string' },
+  jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,7 +56,8 @@ export function runReportCommand(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     const format = chooseFormat(values.format, values.out);
-    const top = parseTop(values.top);
+    const top = parseWhole(values.top, '--top', 1, 1000) ?? 20;
+    const jobs = parseWhole(values.jobs, '--jobs', 1, MAX_JOBS);
     const filter = buildReportFilter({
       from: values.from,
       to: values.to,
@@ -67,7 +70,7 @@ export function runReportCommand(argv: string[], io: CliIO): Promise<number> {
     const progress = isTerminal(io.stderr) ? createProgressBar(io.stderr) : null;
     let report;
     try {
-      report = await buildReport({ files: positionals, logDir, filter, top, onProgress: progress === null ? undefined : (p) => progress.update(p) });
+      report = await buildReport({ files: positionals, logDir, filter, top, ...(jobs === undefined ? {} : { jobs }), onProgress: progress === null ? undefined : (p) => progress.update(p) });
     } finally {
       progress?.done();
     }
@@ -88,10 +91,10 @@ function chooseFormat(format: string | undefined, out: string | undefined): Repo
   return isReportFormat(ext) && ext !== 'table' ? ext : 'table';
 }
 
-function parseTop(text: string | undefined): number {
-  if (text === undefined) return 20;
+function parseWhole(text: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 1000) throw new WfError('WF_ERR_USAGE', `--top "${text}" must be a whole number from 1 to 1000`);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new WfError('WF_ERR_USAGE', `${flag} "${text}" must be a whole number from ${min} to ${max}`);
   return n;
 }
 

@@ -6,7 +6,7 @@
  * keyed by member, group, category, grant and UTC day (a year is 366 keys),
  * blocked hosts through HeavyHitters (bounded), staff rows up to a cap.
  */
-import { HeavyHitters } from './heavy-hitters.ts';
+import { HeavyHitters, type HeavyHittersState } from './heavy-hitters.ts';
 import type { DecisionLine, StaffLine } from './parse-line.ts';
 import type { BlockCounts, Count, GrantUse, ReportSummary, StaffActionRow, TopDomains, Volume } from './report-model.ts';
 
@@ -29,6 +29,28 @@ interface GrantCounter extends MutableVolume {
   readonly grant: string;
   readonly member: string;
   readonly group: string | null;
+}
+
+/** Everything a ReportAggregator counted, as structured-clonable data (to send from a worker thread). */
+export interface AggregatorState {
+  readonly decisions: { allow: number; block: number; 'allow-by-grant': number; refuse: number };
+  readonly members: Set<string>;
+  readonly first: number;
+  readonly last: number;
+  readonly blocksByMember: Map<string, number>;
+  readonly blocksByGroup: Map<string, number>;
+  readonly blocksByCategory: Map<string, number>;
+  readonly blocksByDay: Map<string, number>;
+  readonly blocksByCategoryDay: Map<string, Map<string, number>>;
+  readonly domains: HeavyHittersState;
+  readonly grantUses: Map<string, GrantCounter>;
+  readonly grantScopes: Map<string, string>;
+  readonly allowed: MutableVolume;
+  readonly allowedByMember: Map<string, MutableVolume>;
+  readonly allowedByDay: Map<string, MutableVolume>;
+  readonly staffByAction: Map<string, number>;
+  readonly staffRows: StaffActionRow[];
+  readonly staffCount: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -135,6 +157,59 @@ export class ReportAggregator {
     return this.#dayKey;
   }
 
+  state(): AggregatorState {
+    return {
+      decisions: this.#decisions,
+      members: this.#members,
+      first: this.#first,
+      last: this.#last,
+      blocksByMember: this.#blocksByMember,
+      blocksByGroup: this.#blocksByGroup,
+      blocksByCategory: this.#blocksByCategory,
+      blocksByDay: this.#blocksByDay,
+      blocksByCategoryDay: this.#blocksByCategoryDay,
+      domains: this.#domains.state(),
+      grantUses: this.#grantUses,
+      grantScopes: this.#grantScopes,
+      allowed: this.#allowed,
+      allowedByMember: this.#allowedByMember,
+      allowedByDay: this.#allowedByDay,
+      staffByAction: this.#staffByAction,
+      staffRows: this.#staffRows,
+      staffCount: this.#staffCount,
+    };
+  }
+
+  /** Adds what another aggregator counted over other lines (read after ours). */
+  absorb(other: AggregatorState): void {
+    for (const key of ['allow', 'block', 'allow-by-grant', 'refuse'] as const) this.#decisions[key] += other.decisions[key];
+    for (const member of other.members) this.#members.add(member);
+    this.#first = Math.min(this.#first, other.first);
+    this.#last = Math.max(this.#last, other.last);
+    addCounts(this.#blocksByMember, other.blocksByMember);
+    addCounts(this.#blocksByGroup, other.blocksByGroup);
+    addCounts(this.#blocksByCategory, other.blocksByCategory);
+    addCounts(this.#blocksByDay, other.blocksByDay);
+    for (const [category, days] of other.blocksByCategoryDay) {
+      const mine = this.#blocksByCategoryDay.get(category);
+      if (mine === undefined) this.#blocksByCategoryDay.set(category, days);
+      else addCounts(mine, days);
+    }
+    this.#domains.absorb(other.domains);
+    for (const [key, use] of other.grantUses) {
+      const mine = this.#grantUses.get(key);
+      if (mine === undefined) this.#grantUses.set(key, use);
+      else sumVolume(mine, use);
+    }
+    for (const [grant, scope] of other.grantScopes) this.#grantScopes.set(grant, scope);
+    sumVolume(this.#allowed, other.allowed);
+    for (const [member, v] of other.allowedByMember) sumVolume(getVolume(this.#allowedByMember, member), v);
+    for (const [day, v] of other.allowedByDay) sumVolume(getVolume(this.#allowedByDay, day), v);
+    addCounts(this.#staffByAction, other.staffByAction);
+    for (const row of other.staffRows) if (this.#staffRows.length < this.#maxStaffRows) this.#staffRows.push(row);
+    this.#staffCount += other.staffCount;
+  }
+
   summary(): ReportSummary {
     const d = this.#decisions;
     const any = this.#first !== Number.POSITIVE_INFINITY;
@@ -227,6 +302,16 @@ function addVolume(v: MutableVolume, line: DecisionLine): void {
   v.requests += 1;
   v.bytesIn += line.bytesIn;
   v.bytesOut += line.bytesOut;
+}
+
+function addCounts(into: Map<string, number>, from: ReadonlyMap<string, number>): void {
+  for (const [key, count] of from) into.set(key, (into.get(key) ?? 0) + count);
+}
+
+function sumVolume(into: MutableVolume, from: MutableVolume): void {
+  into.requests += from.requests;
+  into.bytesIn += from.bytesIn;
+  into.bytesOut += from.bytesOut;
 }
 
 function byCount(map: Map<string, number>): Count[] {

@@ -1,28 +1,34 @@
 /**
  * Builds a Report from decision log files: chooses the files (the data dir's
  * by default), groups them into chains in write order, skips files whose
- * name dates them outside the range, streams every line through a
- * ReportCollector. Memory stays bounded whatever the logs' length (see
- * aggregate.ts); the only I/O is reading the files.
+ * name dates them outside the range, and streams every line through a
+ * ReportCollector — in this thread, or, for large inputs, in several worker
+ * threads whose shares are merged in order. Memory stays bounded whatever
+ * the logs' length (see aggregate.ts); the only I/O is reading the files.
  */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { WfError } from '../errors.ts';
 import { listDecisionLogFiles, parseLogFileName } from '../log/log-files.ts';
 import { groupIntoChains } from '../log/verify-chain.ts';
 import type { AggregateOptions } from './aggregate.ts';
-import { readLogText } from './read-log-text.ts';
+import { collectFiles, unreadable, type FileToRead } from './collect-files.ts';
+import { collectInWorkers, splitIntoShares } from './report-in-workers.ts';
 import { ReportCollector } from './report-collector.ts';
 import type { ReportFilter } from './report-filter.ts';
 import type { Report } from './report-model.ts';
 
 const DAY_MS = 86_400_000;
+/** Below this much to read (on disk) one thread is quicker than starting workers. */
+const WORKERS_FROM_BYTES = 16 * 2 ** 20;
+/** More threads than this gain little: gunzip and parsing share the machine with everything else. */
+export const MAX_JOBS = 8;
 
 export interface ReportProgress {
   readonly bytesRead: number;
   readonly bytesTotal: number;
   readonly linesRead: number;
-  readonly file: string;
 }
 
 export interface BuildReportOptions extends AggregateOptions {
@@ -30,45 +36,34 @@ export interface BuildReportOptions extends AggregateOptions {
   readonly files?: readonly string[];
   readonly logDir?: string;
   readonly filter: ReportFilter;
+  /**
+   * Threads reading at once. Default: the machine's cores (at most 4) when
+   * there is more than 16 MiB to read, else 1. 1 reads in this thread.
+   */
+  readonly jobs?: number;
   readonly onProgress?: (progress: ReportProgress) => void;
   /** Stamped on the report (tests pass a fixed one). */
   readonly now?: () => Date;
 }
 
-interface PlannedFile {
-  readonly chain: string;
-  readonly path: string;
+interface PlannedFile extends FileToRead {
   readonly skip: boolean;
-  readonly bytes: number;
 }
 
 export async function buildReport(options: BuildReportOptions): Promise<Report> {
   const files = options.files !== undefined && options.files.length > 0 ? options.files : defaultFiles(options.logDir);
   const plan = planFiles(files, options.filter);
+  const toRead = plan.filter((f) => !f.skip);
+  const bytesTotal = toRead.reduce((sum, f) => sum + f.bytes, 0);
   const collector = new ReportCollector(options.filter, options);
-  const bytesTotal = plan.reduce((sum, f) => sum + (f.skip ? 0 : f.bytes), 0);
-  let bytesDone = 0;
-  let lines = 0;
-  for (const file of plan) {
-    if (file.skip) {
-      collector.skippedFile();
-      continue;
-    }
-    const source = { chain: file.chain, file: file.path };
-    collector.startFile(source);
-    try {
-      await readLogText(
-        file.path,
-        (text, number, terminated) => {
-          lines += 1;
-          collector.line(source, text, number, terminated);
-        },
-        (bytesRead) => options.onProgress?.({ bytesRead: bytesDone + bytesRead, bytesTotal, linesRead: lines, file: file.path }),
-      );
-    } catch (error) {
-      throw unreadable(file.path, error);
-    }
-    bytesDone += file.bytes;
+  for (let i = toRead.length; i < plan.length; i += 1) collector.skippedFile();
+  const progress = (bytesRead: number, linesRead: number): void => options.onProgress?.({ bytesRead, bytesTotal, linesRead });
+  const jobs = Math.min(options.jobs ?? (bytesTotal >= WORKERS_FROM_BYTES ? Math.min(4, availableParallelism()) : 1), toRead.length);
+  if (jobs <= 1) {
+    await collectFiles(collector, toRead, progress);
+  } else {
+    const aggregate: AggregateOptions = { top: options.top, domainCapacity: options.domainCapacity, maxStaffRows: options.maxStaffRows };
+    for (const state of await collectInWorkers(splitIntoShares(toRead, jobs), options.filter, aggregate, progress)) collector.absorb(state);
   }
   return collector.finish(options.now?.() ?? new Date());
 }
@@ -114,16 +109,4 @@ function sizeOf(path: string): number {
   } catch (error) {
     throw unreadable(path, error);
   }
-}
-
-function unreadable(path: string, error: unknown): Error {
-  if (error instanceof WfError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new WfError('WF_ERR_NOT_FOUND', `cannot read ${path}: no such file`, { cause: error });
-  if (code === 'EACCES' || code === 'EPERM') return new WfError('WF_ERR_INVALID_INPUT', `cannot read ${path}: permission denied`, { cause: error });
-  if (code === 'EISDIR') return new WfError('WF_ERR_INVALID_INPUT', `cannot read ${path}: it is a folder`, { cause: error });
-  if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new WfError('WF_ERR_INVALID_INPUT', `cannot read ${path}: not a valid gzip file (${(error as Error).message})`, { cause: error });
-  }
-  return error instanceof Error ? error : new Error(String(error));
 }

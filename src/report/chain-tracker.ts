@@ -10,10 +10,13 @@ import type { ChainGap, ChainReport } from './report-model.ts';
 /** Gaps listed per chain; beyond this they are only counted. */
 const MAX_GAPS = 1_000;
 
-interface ChainState {
+/** One chain's state, structured-clonable (sent from a worker thread). */
+export interface ChainState {
   readonly chain: string;
   readonly files: Set<string>;
   firstSeq: number | null;
+  /** Where the first sealed line is, to name it if it does not follow on from lines read before it. */
+  firstAt: { file: string; line: number } | null;
   lastSeq: number | null;
   sealed: number;
   unsealed: number;
@@ -40,17 +43,56 @@ export class ChainTracker {
     const last = state.lastSeq;
     if (last === null) {
       state.firstSeq = seq;
+      state.firstAt = { file, line: lineNumber };
       state.lastSeq = seq;
       return;
     }
-    if (seq !== last + 1) {
-      const missing = seq > last ? seq - last - 1 : 0;
-      state.missing += missing;
-      if (state.gaps.length < MAX_GAPS) state.gaps.push({ file, line: lineNumber, afterSeq: last, seq, missing });
-      else state.omitted += 1;
-    }
+    if (seq !== last + 1) addGap(state, { file, line: lineNumber, afterSeq: last, seq, missing: seq > last ? seq - last - 1 : 0 });
     // After a step back keep the highest seq, so lines after a moved one are not all reported.
     if (seq > last) state.lastSeq = seq;
+  }
+
+  states(): ChainState[] {
+    return [...this.#chains.values()];
+  }
+
+  /**
+   * Appends the states of lines read after this tracker's (another thread's
+   * share of the files, in order). The join is checked like any two lines:
+   * their first sealed line must follow on from our last. (Lines that go back
+   * across the join are compared with the other share's own lines, not with
+   * ours, so a block moved across it can be listed differently than in one
+   * pass; `logs verify` is the authority on order.)
+   */
+  absorb(others: readonly ChainState[]): void {
+    for (const other of others) {
+      const mine = this.#chains.get(other.chain);
+      if (mine === undefined) {
+        this.#chains.set(other.chain, other);
+        continue;
+      }
+      for (const file of other.files) mine.files.add(file);
+      if (mine.lastSeq !== null && other.firstSeq !== null && other.firstAt !== null && other.firstSeq !== mine.lastSeq + 1) {
+        const missing = other.firstSeq > mine.lastSeq ? other.firstSeq - mine.lastSeq - 1 : 0;
+        addGap(mine, { file: other.firstAt.file, line: other.firstAt.line, afterSeq: mine.lastSeq, seq: other.firstSeq, missing });
+      }
+      // other.missing already counts its own gaps (listed or not).
+      for (const gap of other.gaps) {
+        if (mine.gaps.length < MAX_GAPS) mine.gaps.push(gap);
+        else mine.omitted += 1;
+      }
+      mine.omitted += other.omitted;
+      mine.missing += other.missing;
+      mine.sealed += other.sealed;
+      mine.unsealed += other.unsealed;
+      mine.lost += other.lost;
+      if (mine.firstSeq === null) {
+        mine.firstSeq = other.firstSeq;
+        mine.firstAt = other.firstAt;
+      }
+      if (other.lastSeq !== null && (mine.lastSeq === null || other.lastSeq > mine.lastSeq)) mine.lastSeq = other.lastSeq;
+    }
+    this.#current = null;
   }
 
   /** A `type: "lost"` line: the writer dropped `count` lines (disk refused writes). */
@@ -86,7 +128,7 @@ export class ChainTracker {
     if (current !== null && current.chain === chain && this.#currentFile === file) return current;
     let state = this.#chains.get(chain);
     if (state === undefined) {
-      state = { chain, files: new Set(), firstSeq: null, lastSeq: null, sealed: 0, unsealed: 0, gaps: [], omitted: 0, missing: 0, lost: 0 };
+      state = { chain, files: new Set(), firstSeq: null, firstAt: null, lastSeq: null, sealed: 0, unsealed: 0, gaps: [], omitted: 0, missing: 0, lost: 0 };
       this.#chains.set(chain, state);
     }
     state.files.add(file);
@@ -94,4 +136,10 @@ export class ChainTracker {
     this.#currentFile = file;
     return state;
   }
+}
+
+function addGap(state: ChainState, gap: ChainGap): void {
+  state.missing += gap.missing;
+  if (state.gaps.length < MAX_GAPS) state.gaps.push(gap);
+  else state.omitted += 1;
 }

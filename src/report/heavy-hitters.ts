@@ -24,6 +24,13 @@ interface Entry {
   overcount: number;
 }
 
+/** Everything a HeavyHitters holds, as structured-clonable data (to send from a worker thread). */
+export interface HeavyHittersState {
+  readonly entries: Map<string, Entry>;
+  readonly floor: number;
+  readonly pruned: boolean;
+}
+
 export class HeavyHitters {
   readonly #capacity: number;
   readonly #entries = new Map<string, Entry>();
@@ -49,6 +56,37 @@ export class HeavyHitters {
       return;
     }
     this.#entries.set(this.#store(key), { count: this.#floor + by, overcount: this.#floor });
+    if (this.#entries.size >= 2 * this.#capacity) this.#prune();
+  }
+
+  state(): HeavyHittersState {
+    return { entries: this.#entries, floor: this.#floor, pruned: this.#pruned };
+  }
+
+  /**
+   * Adds the counts of another HeavyHitters (over other lines). A key one
+   * side lacks may have had up to that side's floor there, so it is added to
+   * both its count and its overcount: counts stay upper bounds. Exact when
+   * neither side ever dropped a key.
+   */
+  absorb(other: HeavyHittersState): void {
+    for (const [key, entry] of this.#entries) {
+      if (!other.entries.has(key)) {
+        entry.count += other.floor;
+        entry.overcount += other.floor;
+      }
+    }
+    for (const [key, theirs] of other.entries) {
+      const mine = this.#entries.get(key);
+      if (mine !== undefined) {
+        mine.count += theirs.count;
+        mine.overcount += theirs.overcount;
+      } else {
+        this.#entries.set(key, { count: theirs.count + this.#floor, overcount: theirs.overcount + this.#floor });
+      }
+    }
+    this.#floor += other.floor;
+    this.#pruned ||= other.pruned;
     if (this.#entries.size >= 2 * this.#capacity) this.#prune();
   }
 

@@ -9,8 +9,8 @@
  * the chain and never JSON-parsed (parsing is most of a report's cost).
  * Staff lines are always parsed, for grant scopes.
  */
-import { ReportAggregator, type AggregateOptions } from './aggregate.ts';
-import { ChainTracker } from './chain-tracker.ts';
+import { ReportAggregator, type AggregateOptions, type AggregatorState } from './aggregate.ts';
+import { ChainTracker, type ChainState } from './chain-tracker.ts';
 import { isPinoLine, parseLine, scanSeq, scanTime, type DecisionLine, type StaffLine } from './parse-line.ts';
 import { describeFilter, inTimeRange, type ReportFilter } from './report-filter.ts';
 import { REPORT_VERSION, type BadLineSample, type Report } from './report-model.ts';
@@ -24,6 +24,17 @@ export interface LineSource {
   /** The chain the file belongs to (`main`, `w<label>`, `given`). */
   readonly chain: string;
   readonly file: string;
+}
+
+/** What a collector gathered, structured-clonable: a worker thread's share, merged with absorb(). */
+export interface CollectorState {
+  readonly aggregate: AggregatorState;
+  readonly chains: ChainState[];
+  readonly files: string[];
+  readonly lines: number;
+  readonly bad: number;
+  readonly badByReason: Map<string, number>;
+  readonly badSamples: BadLineSample[];
 }
 
 export class ReportCollector {
@@ -122,6 +133,29 @@ export class ReportCollector {
     this.#bad += 1;
     this.#badByReason.set(reason, (this.#badByReason.get(reason) ?? 0) + 1);
     if (this.#badSamples.length < MAX_BAD_SAMPLES) this.#badSamples.push({ file: source.file, line: lineNumber, reason });
+  }
+
+  state(): CollectorState {
+    return {
+      aggregate: this.#aggregate.state(),
+      chains: this.#chains.states(),
+      files: this.#files,
+      lines: this.#lines,
+      bad: this.#bad,
+      badByReason: this.#badByReason,
+      badSamples: this.#badSamples,
+    };
+  }
+
+  /** Adds what another collector gathered from the lines after ours, as if this one had read them. */
+  absorb(other: CollectorState): void {
+    this.#aggregate.absorb(other.aggregate);
+    this.#chains.absorb(other.chains);
+    this.#files.push(...other.files);
+    this.#lines += other.lines;
+    this.#bad += other.bad;
+    for (const [reason, count] of other.badByReason) this.#badByReason.set(reason, (this.#badByReason.get(reason) ?? 0) + count);
+    for (const sample of other.badSamples) if (this.#badSamples.length < MAX_BAD_SAMPLES) this.#badSamples.push(sample);
   }
 
   finish(generatedAt: Date): Report {

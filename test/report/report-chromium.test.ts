@@ -82,7 +82,10 @@ test('the HTML report renders in headless Chromium: charts and tables visible, n
     assert.ok(await chart.isVisible(), `chart ${i} visible`);
     const box = await chart.boundingBox();
     assert.ok(box !== null && box.width > 300 && box.height > 100, `chart ${i} has a size: ${JSON.stringify(box)}`);
-    const bars = await chart.locator('rect').evaluateAll((rects) => rects.filter((r) => (r as SVGRectElement).getBBox().height > 0 && (r as SVGRectElement).getBBox().width > 0).length);
+    const bars = await chart.locator('rect').evaluateAll((rects) => rects.filter((r) => {
+      const box = (r as unknown as { getBBox(): { width: number; height: number } }).getBBox();
+      return box.width > 0 && box.height > 0;
+    }).length);
     assert.ok(bars >= 3, `chart ${i} draws bars (${bars})`);
     assert.ok(((await chart.locator('title').first().textContent()) ?? '').length > 10, `chart ${i} has a title`);
   }

@@ -7,7 +7,8 @@
  *   npm run bench:report [-- --lines 1000000 --trials 3]
  *
  * Scenarios, interleaved per trial so machine noise hits all alike:
- *   json-all        every line, JSON to a file
+ *   json-all        every line, JSON to a file (default threads: up to 4 cores for > 16 MiB)
+ *   json-1-thread   the same with --jobs 1 (everything in the main thread)
  *   html-all        every line, the HTML report
  *   filtered        one member over one week (the pre-filter skips most JSON.parse calls)
  * Then, in this process, the cost of reading alone: the report's chunked
@@ -46,6 +47,7 @@ try {
 
   const scenarios: Record<string, string[]> = {
     'json-all': ['--format', 'json', '--out', join(work, 'report.json')],
+    'json-1-thread': ['--jobs', '1', '--format', 'json', '--out', join(work, 'report-1.json')],
     'html-all': ['--format', 'html', '--out', join(work, 'report.html')],
     filtered: ['--member', 'cllr-7', '--from', '2026-10-10', '--to', '2026-10-16', '--format', 'json', '--out', join(work, 'filtered.json')],
   };

@@ -2,8 +2,8 @@
  * The HTML report checked as a person would see it: rendered by headless
  * Chromium (Debian's /usr/bin/chromium, driven by playwright-core), with its
  * three charts and the tables visible, no network request of any kind, and a
- * screenshot (screen and print) saved in .tmp/screenshots/ (gitignored) for
- * a human to look at. Skipped, saying why, where Chromium is not installed
+ * screenshot (screen and print media) and an A4 PDF saved in .tmp/screenshots/
+ * (gitignored) for a human to look at. Skipped, saying why, where Chromium is not installed
  * (.ci/run installs it).
  */
 import { test } from 'node:test';
@@ -103,5 +103,10 @@ test('the HTML report renders in headless Chromium: charts and tables visible, n
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: join(SCREENSHOTS, 'report-print.png'), fullPage: true });
   assert.ok(existsSync(join(SCREENSHOTS, 'report.png')));
+  // Printed on A4 (the print CSS): a PDF of several pages, kept beside the screenshots.
+  const pdf = await page.pdf({ format: 'A4', printBackground: true, path: join(SCREENSHOTS, 'report.pdf') });
+  assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  assert.ok(pages >= 2 && pages <= 40, `printed on ${pages} A4 pages`);
   assert.deepEqual(requests, [], 'no request other than the file itself');
 });

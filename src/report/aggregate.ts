@@ -13,7 +13,7 @@ import type { BlockCounts, Count, GrantUse, ReportSummary, StaffActionRow, TopDo
 export interface AggregateOptions {
   /** Rows in "top blocked domains" (default 20). */
   readonly top?: number;
-  /** Distinct hosts counted exactly before HeavyHitters starts approximating (default 50,000). */
+  /** Hosts HeavyHitters keeps after dropping the rarest (default 50,000); it holds up to twice this many exactly. */
   readonly domainCapacity?: number;
   /** Staff action rows kept (default 10,000); the rest are counted. */
   readonly maxStaffRows?: number;

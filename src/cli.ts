@@ -15,6 +15,7 @@ import { runUsersCommand } from './cli/users-command.ts';
 import { runGrantsCommand } from './cli/grants-command.ts';
 import { runAuditCommand } from './cli/audit-command.ts';
 import { runLogsCommand } from './cli/logs-command.ts';
+import { runReportCommand } from './cli/report-command.ts';
 
 const HELP = `wardgate — web-filtering forward proxy for council members
 
@@ -34,6 +35,7 @@ Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--i
        wardgate grants decline ID --by STAFF [--note TEXT] | revoke ID --by STAFF [--note TEXT]
        wardgate audit events [--subject ID] [--actor A] [--action A] [--from DATE] [--to DATE] [--json]
        wardgate logs verify [FILE...] [--anchor HASH]
+       wardgate report [FILE...] [--from DATE] [--to DATE] [--member ID] [--group ID] [--category ID] [--decision D] [--format table|csv|json|html] [--out FILE]
        wardgate help | version
 
 Every command accepts --config FILE and --data-dir DIR. See README.md for all settings.
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, Command> = {
   grants: runGrantsCommand,
   audit: runAuditCommand,
   logs: runLogsCommand,
+  report: runReportCommand,
 };
 
 function version(): string {

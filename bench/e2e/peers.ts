@@ -4,13 +4,14 @@
  * ../shared/peers (its origin.sh, peer.sh, bench.sh and summarize.mjs, used
  * as they are — wardgate is measured exactly like the peers).
  *
- *   npm run bench:peers [-- --modes unpinned,pinned] [-- --peers squid,squidguard,e2guardian] [-- --workers N]
+ *   npm run bench:peers [-- --modes unpinned,pinned] [-- --peers squid,squidguard,e2guardian] [-- --workers 1,2]
  *
  * Steps per mode: nginx origin up; each peer start → bench.sh → stop; then
  * wardgate (dist/, shipped categories + the same 1,000,000-domain list
  * squidGuard gets, imported as "pornography"; the client address 127.0.0.1
  * registered to a member, since the harness sends no credentials) → bench.sh
- * → stop; then the direct baseline; origin down. When a tool is missing and
+ * → stop (once per `--workers` value: "wardgate" for one process, "wardgate-wN"
+ * for `serve --workers N`); then the direct baseline; origin down. When a tool is missing and
  * we run as root, ../shared/peers/setup.sh installs it with apt-get first.
  *
  * Writes bench/results/peers.json (every system's bench.sh JSON, per mode) and
@@ -29,7 +30,7 @@ const { values } = parseArgs({
   options: {
     modes: { type: 'string', default: 'unpinned' },
     peers: { type: 'string', default: 'squid,squidguard,e2guardian' },
-    workers: { type: 'string' },
+    workers: { type: 'string', default: '1' },
     'wait-quiet': { type: 'string', default: '10' },
   },
 });
@@ -97,7 +98,7 @@ for (const args of [['lists', 'import', SG_LIST, '--format', 'plain', '--categor
 }
 const listedHost = readFileSync(SG_LIST, 'utf8').slice(0, 4096).split('\n')[0]!.trim();
 
-const output: Record<string, unknown> = { benchmark: 'peers', date: new Date().toISOString(), workers: values.workers ?? null, modes: {} as Record<string, unknown> };
+const output: Record<string, unknown> = { benchmark: 'peers', date: new Date().toISOString(), workers: values.workers, modes: {} as Record<string, unknown> };
 try {
   for (const mode of values.modes.split(',')) {
     const pinned = mode === 'pinned';
@@ -116,22 +117,25 @@ try {
         } else log(`${peer} did not start; skipped`);
         sh('peer.sh', [peer, 'stop'], env, true);
       }
-      log('wardgate: starting');
-      const proxy = await startProxy({
-        dataDir,
-        connectPorts: [443, 18443],
-        resolve: [],
-        listen: WARDGATE_ADDR,
-        ...(values.workers === undefined ? {} : { extraArgs: ['--workers', values.workers] }),
-        ...(pinned ? { wrap: ['taskset', '-c', '1'] } : {}),
-      });
-      try {
-        const check = await filterCheck(proxy.port, listedHost);
-        log(`wardgate filter check: ${check}`);
-        const peerInfo = `wardgate ${values.workers === undefined ? '(one process)' : `--workers ${values.workers}`}; shipped categories + the same 1,000,000 domains as squidGuard (category pornography); decision log on (hash chain, gzip)`;
-        sh('bench.sh', ['wardgate', WARDGATE_ADDR], { ...benchEnv, PEER_INFO: peerInfo, FILTER_CHECK: check, PROXY_PID: String(proxy.pid) }, true);
-      } finally {
-        await proxy.stop();
+      for (const workers of values.workers.split(',').map(Number)) {
+        const name = workers === 1 ? 'wardgate' : `wardgate-w${workers}`;
+        log(`${name}: starting`);
+        const proxy = await startProxy({
+          dataDir,
+          connectPorts: [443, 18443],
+          resolve: [],
+          listen: WARDGATE_ADDR,
+          ...(workers === 1 ? {} : { extraArgs: ['--workers', String(workers)] }),
+          ...(pinned ? { wrap: ['taskset', '-c', '1'] } : {}),
+        });
+        try {
+          const check = await filterCheck(proxy.port, listedHost);
+          log(`${name} filter check: ${check}`);
+          const peerInfo = `wardgate ${workers === 1 ? '(one process)' : `serve --workers ${workers} (node:cluster)`}; shipped categories + the same 1,000,000 domains as squidGuard (category pornography); decision log on (hash chain, gzip)`;
+          sh('bench.sh', [name, WARDGATE_ADDR], { ...benchEnv, PEER_INFO: peerInfo, FILTER_CHECK: check, PROXY_PID: String(proxy.pid) }, true);
+        } finally {
+          await proxy.stop();
+        }
       }
       sh('bench.sh', ['direct', 'direct'], { ...benchEnv, PEER_INFO: 'no proxy: clients talk to the origin directly' }, true);
     } finally {

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'node:http';
-import { seedBenchData, startProxy } from './lib/wardgate-process.ts';
+import { seedBenchData, startProxy, waitQuiet } from './lib/wardgate-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -129,6 +129,7 @@ try {
           ...(pinned ? { wrap: ['taskset', '-c', '1'] } : {}),
         });
         try {
+          await waitQuiet(proxy);
           const check = await filterCheck(proxy.port, listedHost);
           log(`${name} filter check: ${check}`);
           const peerInfo = `wardgate ${workers === 1 ? '(one process)' : `serve --workers ${workers} (node:cluster)`}; shipped categories + the same 1,000,000 domains as squidGuard (category pornography); decision log on (hash chain, gzip)`;

@@ -11,8 +11,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { httpLoad } from './lib/load.ts';
-import { authOf, MEMBERS, seedBenchData, startProxy } from './lib/wardgate-process.ts';
+import { httpLoad, pacedLoad } from './lib/load.ts';
+import { authOf, MEMBERS, seedBenchData, startProxy, waitQuiet } from './lib/wardgate-process.ts';
 import { FIXTURE_CATEGORIES } from '../../test/helpers/wardgate-harness.ts';
 
 const { values } = parseArgs({
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     profile: { type: 'string' },
     workers: { type: 'string' },
+    paced: { type: 'string' },
   },
 });
 const work = mkdtempSync(join(tmpdir(), 'wardgate-probe-'));
@@ -41,14 +42,24 @@ const proxy = await startProxy({
   ...(values.profile === undefined ? {} : { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] }),
 });
 try {
+  await waitQuiet(proxy);
+  if (values.paced !== undefined) {
+    const request = { path: `http://${values.host}:${ports.http}${values.path}`, headers: { 'proxy-authorization': authOf(MEMBERS[0]!) } };
+    for (let i = 0; i < Number(values.runs); i++) {
+      const cpu0 = proxy.cpuSeconds();
+      const r = await pacedLoad(proxy.port, request, Number(values.paced), Number(values.seconds), 64);
+      console.log(JSON.stringify({ paced: i + 1, cpuUsPerRequest: Math.round(((proxy.cpuSeconds() - cpu0) * 1e6) / (r.rate * Number(values.seconds))), ...r }));
+    }
+  }
   for (let i = 0; i < Number(values.runs); i++) {
+    const cpu0 = proxy.cpuSeconds();
     const r = await httpLoad({
       port: proxy.port,
       connections: 64,
       seconds: Number(values.seconds),
       requests: [{ method: 'GET', path: `http://${values.host}:${ports.http}${values.path}`, headers: { 'proxy-authorization': authOf(MEMBERS[0]!) } }],
     });
-    console.log(JSON.stringify({ run: i + 1, load: loadavg()[0]!.toFixed(2), rssMiB: Math.round(proxy.rss() / 2 ** 20), ...r }));
+    console.log(JSON.stringify({ run: i + 1, cpuUsPerRequest: Math.round(((proxy.cpuSeconds() - cpu0) * 1e6) / r.requests), load: loadavg()[0]!.toFixed(2), rssMiB: Math.round(proxy.rss() / 2 ** 20), ...r }));
   }
 } finally {
   await proxy.stop();

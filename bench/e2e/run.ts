@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type autocannon from 'autocannon';
 import { connectRate, download, httpLoad, pacedLoad, tlsDownload, webSocketRate, type RateFigures, type Via } from './lib/load.ts';
-import { authOf, grantAlice, importUt1, MEMBERS, sampleRss, seedBenchData, startProxy, type RunningProxy } from './lib/wardgate-process.ts';
+import { authOf, grantAlice, importUt1, MEMBERS, sampleRss, seedBenchData, startProxy, waitQuiet, type RunningProxy } from './lib/wardgate-process.ts';
 import { FIXTURE_CATEGORIES } from '../../test/helpers/wardgate-harness.ts';
 import { renderE2eMarkdown } from './lib/e2e-report.ts';
 
@@ -204,6 +204,7 @@ async function mixed(ctx: Ctx) {
 }
 
 async function runScenarios(ctx: Ctx): Promise<Record<string, unknown>> {
+  await waitQuiet(ctx.proxy);
   const out: Record<string, unknown> = { loadAverageBefore: loadavg().map((l) => Number(l.toFixed(2))), proxyRssAtStartMiB: Number((ctx.proxy.rss() / 2 ** 20).toFixed(1)) };
   const want = (s: Scenario) => only.has(s);
   const step = async <T>(name: Scenario, work: () => Promise<T>): Promise<T | undefined> => {

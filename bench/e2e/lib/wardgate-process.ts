@@ -177,6 +177,22 @@ export async function startProxy(options: ServeOptions): Promise<RunningProxy> {
   };
 }
 
+/**
+ * Waits until the proxy has gone quiet (under 5 % of a CPU over half a second, at most `maxMs`):
+ * right after start it may still be compiling stale lists in its worker thread, which once took
+ * 8 s of a busy machine and made the first scenario measure start-up instead of serving.
+ */
+export async function waitQuiet(proxy: RunningProxy, maxMs = 60_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  let last = proxy.cpuSeconds();
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = proxy.cpuSeconds();
+    if (now - last < 0.025) return;
+    last = now;
+  }
+}
+
 /** Samples `read()` every 50 ms until stopped; returns the peak. */
 export function sampleRss(read: () => number): { stop(): number } {
   let peak = read();

@@ -73,8 +73,6 @@ export interface DecisionLogDestinationOptions {
 
 /** Lines per write are batched up to about this size (bounds the time one batch holds the event loop). */
 const CHUNK_BYTES = 256 * 1024;
-/** After a write, wait this long for more lines before the next one (ms). */
-const BATCH_WAIT_MS = 5;
 /** seq, prev and hash add about this many bytes to a line (for size rotation; an estimate is enough). */
 const CHAIN_OVERHEAD = 170;
 const RETENTION_CHECK_MS = 60 * 60_000;
@@ -341,20 +339,7 @@ export class DecisionLogDestination extends EventEmitter {
     }
     this.#inFlight = null;
     this.#failing = false;
-    if (this.#flushWaiters.length > 0) this.#drain();
-    else this.#scheduleBatch();
-  }
-
-  /**
-   * The next write after one completes waits BATCH_WAIT_MS for lines to gather. Profiled under
-   * load (bench/e2e, 64 connections): a write to the page cache finishes within a few requests,
-   * so writing again at once made one small fs.write (a libuv pool round trip) per few lines,
-   * ≈5 % of the proxy's CPU. A flush() still writes at once.
-   */
-  #scheduleBatch(): void {
-    if (this.#scheduled || this.#retryTimer !== null) return;
-    this.#scheduled = true;
-    setTimeout(this.#drainBound, BATCH_WAIT_MS).unref();
+    this.#drain();
   }
 
   /** Reports the first failure of a streak, fails pending flushes, and retries later (lines stay queued). */

@@ -76,6 +76,8 @@ export interface ServeOptions {
   readonly extraArgs?: readonly string[];
   /** Extra node flags (e.g. `--cpu-prof`). */
   readonly nodeArgs?: readonly string[];
+  /** The wardgate checkout to run (its bin/wardgate.js and dist/); this one by default. */
+  readonly root?: string;
   /** A command to run node under, e.g. `['taskset', '-c', '1']` (it must exec node, keeping the PID). */
   readonly wrap?: readonly string[];
 }
@@ -129,7 +131,7 @@ export async function startProxy(options: ServeOptions): Promise<RunningProxy> {
   writeFileSync(join(options.dataDir, 'bench-config.json'), JSON.stringify({ connectPorts: options.connectPorts }));
   const args = [
     ...(options.nodeArgs ?? []),
-    'bin/wardgate.js',
+    join(options.root ?? '.', 'bin/wardgate.js'),
     'serve',
     '--admin',
     'off',

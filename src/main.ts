@@ -53,6 +53,12 @@ export interface StartOptions {
   readonly now?: () => number;
   /** How often lists unavailable at start are retried (block-all mode); LIST_RETRY_MS by default. */
   readonly listRetryMs?: number;
+  /**
+   * Write the staff lines (grant changes from the audit trail) into this
+   * process's decision log; true by default. Under `serve --workers N` only
+   * worker 1 does, so each change is logged, and counted by reports, once.
+   */
+  readonly staffLogLines?: boolean;
 }
 
 function logDiagnostics(log: Logger, diagnostics: readonly { file: string; line: number; message: string }[]): void {
@@ -125,7 +131,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   });
   const staff = new StaffStore(db);
   const { selfService, notifier } = await startMemberServices(config, grantStore, staff, log, db, () => sync.changed('self-service request'));
-  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now, notifier });
+  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now, notifier, staffLogLines: options.staffLogLines ?? true });
   if (!staff.hasEnabledAdmin()) {
     log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
   }

@@ -36,6 +36,8 @@ export interface StoreSyncDeps {
   readonly now: () => number;
   /** Email notifications, fed from the same audit trail as the staff log lines; absent when off. */
   readonly notifier?: Notifier | undefined;
+  /** Write staff lines for grant changes into the decision log (false in all but one of several workers). */
+  readonly staffLogLines: boolean;
 }
 
 export interface StoreSync {
@@ -60,7 +62,7 @@ export async function startStoreSync(deps: StoreSyncDeps): Promise<StoreSync> {
   };
   snapshots.update({ grants: await buildActiveGrants(deps.grants, now()) });
   await countGrants();
-  const staffLog = await createStaffLogFeed(deps.grants, deps.staff, deps.decisionLog);
+  const staffLog = deps.staffLogLines ? await createStaffLogFeed(deps.grants, deps.staff, deps.decisionLog) : { catchUp: async () => undefined };
 
   // One refresh at a time: the watcher, the expiry ticker and this process's own writes can all ask at once,
   // and the feeds below must each see every audit event exactly once.

@@ -8,6 +8,7 @@
  * server runs TLS — then also named with the `__Host-` prefix, which
  * browsers only accept from a secure origin without a Domain.
  */
+import type { ReportSource } from './report-source.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
 import type { ApiTokenStore } from '../grants/api-token-store.ts';
 import type { StaffRecord, StaffStore } from '../grants/staff-store.ts';
@@ -27,6 +28,8 @@ export interface StaffUiDeps {
   readonly limiter: LoginLimiter;
   /** The category policy serving now (enforced, grantable), for the read-only categories page. */
   readonly categories: () => readonly CategoryPolicy[];
+  /** The auditors' report from the decision logs (Reports page). */
+  readonly reports: ReportSource;
   /** The admin server runs TLS: cookies get Secure and the __Host- prefix. */
   readonly secure: boolean;
   readonly clock: () => number;

@@ -4,6 +4,7 @@
  * the grant service, sessions, the sign-in limiter, the TLS certificate, and
  * a timer that purges expired sessions.
  */
+import { createReportSource } from './report-source.ts';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
@@ -33,7 +34,7 @@ export interface StaffUiOptions {
   readonly tokens: ApiTokenStore;
   /** The category policy serving now. */
   readonly categories: () => readonly CategoryPolicy[];
-  readonly config: Pick<Config, 'adminTls' | 'adminSession'>;
+  readonly config: Pick<Config, 'adminTls' | 'adminSession' | 'dataDir'>;
   readonly log: Logger;
   readonly now: () => number;
 }
@@ -78,6 +79,7 @@ export function createStaffUi(options: StaffUiOptions): StaffUi {
       sessions,
       tokens: options.tokens,
       categories: options.categories,
+      reports: createReportSource(config.dataDir, now),
       limiter: new LoginLimiter({ maxFailures: LOGIN_FAILURES_PER_ADDRESS, windowMs: LOGIN_WINDOW_MS, clock: now }),
       secure: tls !== null,
       clock: now,

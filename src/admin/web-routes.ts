@@ -27,9 +27,11 @@ import { requireRole } from './grant-service.ts';
 import type { Html } from './html.ts';
 import { toHttpProblem } from './http-errors.ts';
 import { ADMIN_CSS } from './pages/admin-css.ts';
+import { REPORT_CSS } from '../report/index.ts';
 import { grantPage, grantsPage, newRequestPage, queuePage } from './pages/grant-pages.ts';
 import type { Message, PageContext } from './pages/layout.ts';
-import { auditPage, categoriesPage, errorPage, groupsPage, loginPage, membersPage, reportsPage, staffPage } from './pages/other-pages.ts';
+import { auditPage, categoriesPage, errorPage, groupsPage, loginPage, membersPage, staffPage } from './pages/other-pages.ts';
+import { reportDownloadHandler, reportPageHandler } from './report-routes.ts';
 import { auditQueryFrom, fieldsOf, grantQueryFrom, optionalDate, optionalInt, optionalText, requiredText, type Fields } from './request-input.ts';
 import { randomToken } from './session-store.ts';
 import { cookieOptions, LOGIN_COOKIE, resolveSession, sessionCookieName, type SignedIn, type StaffUiDeps } from './staff-auth.ts';
@@ -65,9 +67,9 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
   const cookieName = sessionCookieName(deps.secure);
   const absoluteSeconds = Math.floor(deps.sessions.settings.absoluteMs / 1000);
 
-  app.get('/static/admin.css', async (_request, reply) =>
-    reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(ADMIN_CSS),
-  );
+  // The report's own styles ride along (scoped under .wg-report): the CSP allows no inline <style>.
+  const css = `${ADMIN_CSS}\n${REPORT_CSS}`;
+  app.get('/static/admin.css', async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(css));
 
   // Browsers ask for it on every page; there is none, and a 404 would clutter their consoles.
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
@@ -270,11 +272,9 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
       return sendHtml(reply, 200, auditPage(ctx, await deps.grants.audit(ctx.staff, q), q));
     });
 
-    scope.get('/reports', async (request, reply) => {
-      const ctx = ctxOf(request);
-      requireRole(ctx.staff, ['admin', 'auditor'], 'reports');
-      return sendHtml(reply, 200, reportsPage(ctx));
-    });
+    const reportDeps = { reports: deps.reports, clock: now, ctxOf, sendHtml };
+    scope.get('/reports', reportPageHandler(reportDeps));
+    scope.get('/reports/download', reportDownloadHandler(reportDeps));
 
     // ── staff accounts (administrators) ──
     const showStaff = (request: FastifyRequest, reply: FastifyReply, status: number, message?: Message) =>

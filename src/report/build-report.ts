@@ -41,6 +41,12 @@ export interface BuildReportOptions extends AggregateOptions {
    * there is more than 16 MiB to read, else 1. 1 reads in this thread.
    */
   readonly jobs?: number;
+  /**
+   * Read in worker threads even when one thread is enough, so that the
+   * calling thread never parses a line: the admin server builds reports in
+   * the serving process, and the proxy shares its event loop.
+   */
+  readonly offThread?: boolean;
   readonly onProgress?: (progress: ReportProgress) => void;
   /** Stamped on the report (tests pass a fixed one). */
   readonly now?: () => Date;
@@ -59,7 +65,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
   for (let i = toRead.length; i < plan.length; i += 1) collector.skippedFile();
   const progress = (bytesRead: number, linesRead: number): void => options.onProgress?.({ bytesRead, bytesTotal, linesRead });
   const jobs = Math.min(options.jobs ?? (bytesTotal >= WORKERS_FROM_BYTES ? Math.min(4, availableParallelism()) : 1), toRead.length);
-  if (jobs <= 1) {
+  if (jobs < 1 || (jobs === 1 && options.offThread !== true)) {
     await collectFiles(collector, toRead, progress);
   } else {
     const aggregate: AggregateOptions = { top: options.top, domainCapacity: options.domainCapacity, maxStaffRows: options.maxStaffRows };

@@ -1,7 +1,7 @@
 /**
  * The remaining admin pages: sign-in, errors, the audit trail with its
  * filters, members, groups, staff accounts (administrators manage them
- * here) and the Reports placeholder.
+ * here) and the auditors' report.
  */
 import type { GroupRecord, MemberRecord } from '../../directory/directory-snapshot.ts';
 import type { AuditEvent } from '../../grants/grant-store.ts';
@@ -9,7 +9,7 @@ import type { StaffRecord } from '../../grants/staff-store.ts';
 import type { CategoryPolicy } from '../../policy/policy-model.ts';
 import { CSRF_FIELD } from '../csrf.ts';
 import { AUDIT_ACTIONS, type AuditQuery } from '../grant-service.ts';
-import { html, type Html } from '../html.ts';
+import { html, raw, type Html } from '../html.ts';
 import { formatTime } from './format.ts';
 import { auditTable } from './grant-pages.ts';
 import { bareDocument, csrfField, page, type Message, type PageContext } from './layout.ts';
@@ -113,11 +113,49 @@ ${csrfField(ctx.csrfToken)}
   );
 }
 
-export function reportsPage(ctx: PageContext): Html {
+/** The report filters as typed on the form (and put back into it). */
+export interface ReportFormValues {
+  readonly from: string;
+  readonly to: string;
+  readonly member: string;
+  readonly group: string;
+  readonly category: string;
+  readonly decision: string;
+}
+
+/** The filters as a query string, for the download links (the same report in another format). */
+export function reportQuery(values: ReportFormValues, format: string): string {
+  const params = new URLSearchParams({ format });
+  for (const [key, value] of Object.entries(values)) if (value !== '') params.set(key, value);
+  return params.toString();
+}
+
+/**
+ * The auditors' report (the same as `wardgate report`): its filters, links to
+ * download it as CSV, JSON or one HTML file, and the report itself, whose
+ * markup (`reportBody`, from src/report, every log value escaped there) is
+ * placed as it is.
+ */
+export function reportsPage(ctx: PageContext, values: ReportFormValues, reportBody: string | null, message?: Message): Html {
+  const decisions = ['', 'allow', 'block', 'allow-by-grant', 'refuse'].map(
+    (d) => html`<option value="${d}"${values.decision === d ? html` selected` : ''}>${d === '' ? 'any' : d}</option>`,
+  );
+  const downloads = ['csv', 'json', 'html'].map((f) => html`<a href="/reports/download?${reportQuery(values, f)}">${f.toUpperCase()}</a>`);
   return page(
     ctx,
     'Reports',
-    html`<p>Reports on blocked requests and grants used are produced with <code>wardgate report</code>. They will be shown here.</p>`,
+    html`<form method="get" action="/reports" class="no-print"><fieldset><legend>Filter</legend><div class="filters">
+<div><label for="r-from">From (date)</label><input type="date" id="r-from" name="from" value="${values.from}"></div>
+<div><label for="r-to">To (date, inclusive)</label><input type="date" id="r-to" name="to" value="${values.to}"></div>
+<div><label for="r-member">Member ids</label><p class="hint" id="r-member-hint">separate several with commas</p><input type="text" id="r-member" name="member" aria-describedby="r-member-hint" value="${values.member}"></div>
+<div><label for="r-group">Group ids</label><input type="text" id="r-group" name="group" value="${values.group}"></div>
+<div><label for="r-category">Category ids</label><input type="text" id="r-category" name="category" value="${values.category}"></div>
+<div><label for="r-decision">Decision</label><select id="r-decision" name="decision">${decisions}</select></div>
+<div><button type="submit" class="plain">Show</button></div>
+</div></fieldset></form>
+${reportBody === null ? '' : html`<p class="no-print">Download this report: ${downloads.flatMap((link, i) => (i === 0 ? [link] : [', ', link]))}.</p>
+${raw(reportBody)}`}`,
+    message,
   );
 }
 

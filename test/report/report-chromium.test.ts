@@ -11,17 +11,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
 import { renderReportHtml } from '../../src/report/render-html.ts';
 import { ReportCollector } from '../../src/report/report-collector.ts';
 import { NO_FILTER } from '../../src/report/report-filter.ts';
+import { chromiumSkip, launchChromium, SCREENSHOTS } from '../helpers/chromium.ts';
 import { mulberry32 } from '../helpers/prng.ts';
 import { DAY, decisionJson, seal, staffJson, T0 } from './log-lines.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HOSTILE = '<img src="http://127.0.0.1:9/x">.test';
-const SCREENSHOTS = fileURLToPath(new URL('../../.tmp/screenshots/', import.meta.url));
 const CATEGORIES = ['pornography', 'chat', 'gambling', 'hate', 'drugs', 'violence', 'weapons', 'profanity', 'sex', 'tasteless', 'illegal'];
 
 function sampleHtml(): string {
@@ -47,20 +45,18 @@ function sampleHtml(): string {
   return renderReportHtml(c.finish(new Date(T0 + 15 * DAY)));
 }
 
-test('the HTML report renders in headless Chromium: charts and tables visible, no network request', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; .ci/run does this)`, timeout: 120_000 }, async (t) => {
+test('the HTML report renders in headless Chromium: charts and tables visible, no network request', { skip: chromiumSkip, timeout: 120_000 }, async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'wardgate-report-chromium-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
   const file = join(work, 'report.html');
   writeFileSync(file, sampleHtml());
   const fileUrl = pathToFileURL(file).href;
 
-  const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1100, height: 900 },
+  const context = await launchChromium({ profileDir: join(work, 'profile') });
+  // Chromium writes to its profile until it has closed: close first, then remove.
+  t.after(async () => {
+    await context.close();
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
-  t.after(() => context.close());
   const requests: string[] = [];
   // Anything other than the report file itself is recorded and refused.
   await context.route('**/*', (route) => {

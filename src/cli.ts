@@ -6,27 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { isWfError } from './errors.ts';
 import type { CliIO } from './cli/cli-io.ts';
-import { CLASSIFY_USAGE, runClassifyCommand } from './cli/classify-command.ts';
-import { runGroupsCommand } from './cli/groups-command.ts';
-import { runListsCommand } from './cli/lists-command.ts';
-import { runMembersCommand } from './cli/members-command.ts';
-import { runServeCommand, SERVE_USAGE } from './cli/serve-command.ts';
-import { runUsersCommand } from './cli/users-command.ts';
-import { runGrantsCommand } from './cli/grants-command.ts';
-import { runAuditCommand } from './cli/audit-command.ts';
-import { runLogsCommand } from './cli/logs-command.ts';
-import { runReportCommand } from './cli/report-command.ts';
 
-const HELP = `wardgate — web-filtering forward proxy for council members
+async function help(): Promise<string> {
+  const [{ SERVE_USAGE }, { CLASSIFY_USAGE }] = await Promise.all([import('./cli/serve-command.ts'), import('./cli/classify-command.ts')]);
+  return `wardgate — web-filtering forward proxy for council members
 
 ${SERVE_USAGE}
 ${CLASSIFY_USAGE}
-Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--ip ADDR]...
-       wardgate members list [--json] | remove ID | passwd ID | set-ips ID --ip ADDR...
+Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--ip ADDR]... [--email ADDRESS]
+       wardgate members list [--json] | remove ID | passwd ID | set-ips ID --ip ADDR... | set-email ID (--email ADDRESS | --clear)
        wardgate groups add ID --name NAME | list [--json] | remove ID
        wardgate lists import SOURCE... [--format ut1|squidguard|hosts|plain] [--map FILE] [--category ID]... [--name NAME] [--into DIR]
        wardgate lists update [NAME...] [--verbose] | test [--json] [--member ID] [--stdin] URL... | compile
-       wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member ID] --password-stdin
+       wardgate users add ID --role gsm|admin|auditor [--group GROUP] [--name NAME] [--member ID] [--email ADDRESS] --password-stdin
        wardgate users list [--json] | remove ID | passwd ID | disable ID | enable ID
        wardgate users token ID [--name NAME] [--expires-days N] | tokens ID [--json] | revoke-token TOKEN_ID
        wardgate grants list [--status S] [--member ID] [--group G] [--json] | history MEMBER
@@ -40,20 +32,24 @@ Usage: wardgate members add ID --name NAME --group GROUP [--password-stdin] [--i
 
 Every command accepts --config FILE and --data-dir DIR. See README.md for all settings.
 `;
+}
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  serve: runServeCommand,
-  classify: runClassifyCommand,
-  members: runMembersCommand,
-  groups: runGroupsCommand,
-  lists: runListsCommand,
-  users: runUsersCommand,
-  grants: runGrantsCommand,
-  audit: runAuditCommand,
-  logs: runLogsCommand,
-  report: runReportCommand,
+// Each command's modules load only when it runs. Measured on `wardgate version`
+// (3 runs each, busy machine): 3.7 s and 100 MiB peak with every command loaded
+// up front, 0.6–0.9 s and 43 MiB this way. (`serve` loads most modules anyway.)
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./cli/serve-command.ts')).runServeCommand,
+  classify: async () => (await import('./cli/classify-command.ts')).runClassifyCommand,
+  members: async () => (await import('./cli/members-command.ts')).runMembersCommand,
+  groups: async () => (await import('./cli/groups-command.ts')).runGroupsCommand,
+  lists: async () => (await import('./cli/lists-command.ts')).runListsCommand,
+  users: async () => (await import('./cli/users-command.ts')).runUsersCommand,
+  grants: async () => (await import('./cli/grants-command.ts')).runGrantsCommand,
+  audit: async () => (await import('./cli/audit-command.ts')).runAuditCommand,
+  logs: async () => (await import('./cli/logs-command.ts')).runLogsCommand,
+  report: async () => (await import('./cli/report-command.ts')).runReportCommand,
 };
 
 function version(): string {
@@ -64,20 +60,20 @@ function version(): string {
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    io.stdout.write(HELP);
+    io.stdout.write(await help());
     return name === undefined ? 2 : 0;
   }
   if (name === 'version' || name === '--version') {
     io.stdout.write(`wardgate ${version()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
-    io.stderr.write(`wardgate: unknown command "${name}"\n\n${HELP}`);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) {
+    io.stderr.write(`wardgate: unknown command "${name}"\n\n${await help()}`);
     return 2;
   }
   try {
-    return await command(rest, io);
+    return await (await load())(rest, io);
   } catch (error) {
     if (isWfError(error)) {
       io.stderr.write(`wardgate: ${error.message}\n`);

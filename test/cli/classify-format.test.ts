@@ -28,7 +28,7 @@ test('classify --format names the formats when given another', async () => {
   assert.match(io.err(), /--format is json or compact, got "xml"/);
 });
 
-test('the line tail is reused only for a decision that serialises alike', async () => {
+test('cached line tails never stand in for another decision', async () => {
   const { classifyLineJson, jsonString, toClassifyLine } = await import('../../src/cli/classify-command.ts');
   const { UNCATEGORISED } = await import('../../src/classify/classification.ts');
   const target = (await import('../../src/classify/normalise-url.ts')).normaliseUrl('http://a.example/');

@@ -114,6 +114,9 @@ function lineTail(format: ClassifyFormat, classification: Classification, decisi
       ? { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule ?? null, grants: decision.grantIds, matches: classification.matches, trusted: classification.trusted }
       : { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule === undefined ? null : { list: rule.list, kind: rule.kind, entry: rule.entry }, grants: decision.grantIds };
   const tail = JSON.stringify(fields).slice(1, -1);
+  // decide() returns its shared answers frozen and builds a fresh decision for every match: caching
+  // those cost a WeakMap per line and never hit again.
+  if (!Object.isFrozen(decision)) return tail;
   if (byClassification === undefined) cache.set(decision, (byClassification = new WeakMap()));
   byClassification.set(classification, tail);
   return tail;

@@ -82,7 +82,8 @@ export function toClassifyLine(result: UrlEvaluation): object {
  * JSON.stringify(s) for one string. Most URLs and hosts hold nothing JSON
  * escapes (a quote, a backslash, a control character, a lone surrogate), and
  * for those quoting is a copy; measured ≈25% cheaper than JSON.stringify per
- * string on the bench stream.
+ * string in isolation, though no end-to-end gain showed in `classify --stdin`
+ * (bench/README.md, "Classification performance pass").
  */
 export function jsonString(s: string): string {
   for (let i = 0; i < s.length; i++) {

@@ -61,6 +61,9 @@ const TRUSTED_CLEAN: Classification = Object.freeze({
   trusted: true,
 });
 
+/** The facts of a host no rule names (most hosts): shared, so a miss allocates nothing. */
+const NOTHING_KNOWN: HostFacts = Object.freeze({ trusted: false, domainMatches: Object.freeze([]) as readonly RuleMatch[], hostOnly: UNCATEGORISED, hasUrlRules: false });
+
 /** What a domain rule's RuleMatch shares with every other rule from the same list file. */
 interface DomainTemplate {
   readonly category: string;
@@ -124,15 +127,19 @@ export function createClassifier(source: ClassifierInput | CompiledIndex, option
   const scratch: RuleMatch[] = [];
 
   const hostFacts = (host: string, isIp: boolean): HostFacts => {
-    const found: RuleMatch[] = [];
     const count = domains.match(host, isIp);
+    const isTrusted = trusted.has(host, isIp);
+    const hasUrlRules = urls.hasHost(host, isIp);
+    // Most hosts match nothing: one shared answer, no allocation (the uncached path's garbage was
+    // mostly these, and the GC pauses with it).
+    if (count === 0 && !isTrusted && !hasUrlRules) return NOTHING_KNOWN;
+    const found: RuleMatch[] = [];
     for (let i = 0; i < count; i++) {
       const t = templates[domains.ruleTag(i)]!;
       const entry = host.slice(domains.ruleStart(i));
       found.push(Object.freeze({ category: t.category, list: t.list, kind: 'domain', entry, file: t.file, line: domains.ruleData(i), grantable: t.grantable, source: t.source }));
     }
-    const isTrusted = trusted.has(host, isIp);
-    return { trusted: isTrusted, domainMatches: found, hostOnly: toClassification(found, isTrusted), hasUrlRules: urls.hasHost(host, isIp) };
+    return { trusted: isTrusted, domainMatches: found, hostOnly: toClassification(found, isTrusted), hasUrlRules };
   };
 
   const compute = (target: Target, facts: HostFacts): Classification => {

@@ -13,10 +13,10 @@
  * a word, so it breaks a phrase.
  *
  * Compiled once per snapshot into a character trie over every keyword and
- * exception word. A scan walks each URL word through the trie once, keeps the
- * partial phrase matches in preallocated typed arrays, and pushes each
- * matching rule once: linear in the text length, no allocation per character
- * or per word. Code points outside the Basic Multilingual Plane (emoji)
+ * exception word, its edges in flat typed arrays (EdgeTable). A scan walks
+ * each URL word through the trie once, keeps the partial phrase matches in
+ * preallocated typed arrays, and pushes each matching rule once: linear in
+ * the text length, no allocation per character or per word. Code points outside the Basic Multilingual Plane (emoji)
  * separate words; the list loader refuses keywords containing them.
  */
 import type { RuleMatch } from './classification.ts';
@@ -84,8 +84,67 @@ class TrieBuilder {
   }
 }
 
+/**
+ * The trie's edges, (node, UTF-16 code unit) → child, in one open-addressing
+ * table of typed arrays (linear probing, load ≤ 0.5), with the root's ASCII
+ * edges in a direct 128-entry array (every URL word starts at the root).
+ * Replaces a `Map<number, number>` per trie node: on random words with
+ * 10,000–100,000 patterns (a trie of up to ~500k nodes, one Map object each)
+ * scans measured 2.5–3× faster, the walk touching a few typed-array cache
+ * lines instead of a Map per character; with the shipped few hundred
+ * keywords (a trie that stays in cache) the two were within noise.
+ */
+class EdgeTable {
+  readonly #rootAscii = new Int32Array(128).fill(-1);
+  /** Parent node + 1 (0 marks an empty slot). */
+  readonly #from: Int32Array;
+  readonly #code: Uint16Array;
+  readonly #to: Int32Array;
+  readonly #shift: number;
+  readonly #mask: number;
+
+  constructor(children: readonly Map<number, number>[]) {
+    let edges = 0;
+    for (const map of children) edges += map.size;
+    let bits = 4;
+    while (1 << bits < edges * 2) bits++;
+    const capacity = 1 << bits;
+    this.#shift = 32 - bits;
+    this.#mask = capacity - 1;
+    this.#from = new Int32Array(capacity);
+    this.#code = new Uint16Array(capacity);
+    this.#to = new Int32Array(capacity);
+    for (let node = 0; node < children.length; node++) {
+      for (const [c, child] of children[node]!) {
+        if (node === 0 && c < 128) this.#rootAscii[c] = child;
+        let slot = this.#slot(node, c);
+        while (this.#from[slot] !== 0) slot = (slot + 1) & this.#mask;
+        this.#from[slot] = node + 1;
+        this.#code[slot] = c;
+        this.#to[slot] = child;
+      }
+    }
+  }
+
+  /** Home slot: Fibonacci hashing of the (node, code) pair, top bits. */
+  #slot(node: number, c: number): number {
+    return Math.imul(node ^ Math.imul(c, 0x85ebca6b), 0x9e3779b1) >>> this.#shift;
+  }
+
+  /** Child of `node` by code unit `c`, or -1. */
+  child(node: number, c: number): number {
+    if (node === 0 && c < 128) return this.#rootAscii[c]!;
+    const from = node + 1;
+    for (let slot = this.#slot(node, c); ; slot = (slot + 1) & this.#mask) {
+      const f = this.#from[slot]!;
+      if (f === 0) return -1;
+      if (f === from && this.#code[slot] === c) return this.#to[slot]!;
+    }
+  }
+}
+
 export class KeywordMatcher {
-  readonly #children: readonly Map<number, number>[];
+  readonly #edges: EdgeTable;
   readonly #exactToken: Int32Array;
   readonly #prefixToken: Int32Array;
   readonly #exception: Uint8Array;
@@ -140,7 +199,7 @@ export class KeywordMatcher {
     }
     for (const word of exceptionWords) if (word.length > 0) trie.exception[trie.insert(word)] = 1;
 
-    this.#children = trie.children;
+    this.#edges = new EdgeTable(trie.children);
     this.#exactToken = Int32Array.from(trie.exactToken);
     this.#prefixToken = Int32Array.from(trie.prefixToken);
     this.#exception = Uint8Array.from(trie.exception);
@@ -205,7 +264,7 @@ export class KeywordMatcher {
     let c = text.charCodeAt(j);
     do {
       if (node >= 0) {
-        node = this.#children[node]!.get(c) ?? -1;
+        node = this.#edges.child(node, c);
         if (node >= 0 && this.#prefixToken[node]! >= 0) this.#wordPrefixes[prefixCount++] = this.#prefixToken[node]!;
       }
       j++;

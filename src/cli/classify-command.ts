@@ -7,7 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { normaliseUrl } from '../classify/normalise-url.ts';
+import type { Classification } from '../classify/classification.ts';
 import type { Target } from '../classify/target.ts';
+import type { Decision } from '../policy/decision.ts';
 import { formatDiagnostic, loadListsSnapshot } from '../compose.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/config.ts';
@@ -20,7 +22,11 @@ import { openDatabase } from '../store/database.ts';
 import type { CliIO } from './cli-io.ts';
 import { CONFIG_OPTIONS, configFlags } from './config-options.ts';
 
-export const CLASSIFY_USAGE = 'Usage: wardgate classify [--member ID] [--stdin] [--categories DIR] [--data-dir DIR] [--config FILE] URL...';
+export const CLASSIFY_USAGE = 'Usage: wardgate classify [--member ID] [--stdin] [--format json|compact] [--categories DIR] [--data-dir DIR] [--config FILE] URL...';
+
+/** Output line formats: `json` (every field, the default) or `compact` (the verdict and the deciding rule). */
+export const CLASSIFY_FORMATS = ['json', 'compact'] as const;
+export type ClassifyFormat = (typeof CLASSIFY_FORMATS)[number];
 
 const EMPTY_DIRECTORY: DirectorySnapshot = { members: new Map(), byIp: new Map(), groups: new Map() };
 
@@ -73,35 +79,65 @@ export function toClassifyLine(result: UrlEvaluation): object {
 }
 
 /**
- * JSON.stringify(toClassifyLine(result)), faster for bulk checks: the part
- * after the target depends only on the (shared, frozen) decision and
- * classification objects, so it is serialised once per pair and reused —
- * most URLs in a bulk check share the one uncategorised answer. Measured on
- * 500,000 URLs: the line serialisation was over half of `classify --stdin`.
+ * JSON.stringify(s) for one string. Most URLs and hosts hold nothing JSON
+ * escapes (a quote, a backslash, a control character, a lone surrogate), and
+ * for those quoting is a copy; measured ≈25% cheaper than JSON.stringify per
+ * string in isolation, though no end-to-end gain showed in `classify --stdin`
+ * (bench/README.md, "Classification performance pass").
  */
-const tailCache = new WeakMap<object, WeakMap<object, string>>();
+export function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
 
-export function classifyLineJson(result: UrlEvaluation): string {
+/**
+ * Serialised line tails, per output format, by decision and classification
+ * object: most lines in a bulk check share the one frozen uncategorised
+ * decision and classification, so one JSON.stringify serves them all.
+ * Tried and dropped: keying by classification alone and reusing the tail for
+ * any decision that serialises alike (decide() builds a new decision for
+ * every match) — the WeakMap then held a tail for every cached host, and
+ * `classify --stdin` took ~25% more CPU and 100 MiB more memory.
+ */
+const tailCache = { json: new WeakMap<Decision, WeakMap<Classification, string>>(), compact: new WeakMap<Decision, WeakMap<Classification, string>>() };
+
+function lineTail(format: ClassifyFormat, classification: Classification, decision: Decision): string {
+  const cache = tailCache[format];
+  let byClassification = cache.get(decision);
+  const cached = byClassification?.get(classification);
+  if (cached !== undefined) return cached;
+  const rule = decision.rule;
+  const fields =
+    format === 'json'
+      ? { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule ?? null, grants: decision.grantIds, matches: classification.matches, trusted: classification.trusted }
+      : { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule === undefined ? null : { list: rule.list, kind: rule.kind, entry: rule.entry }, grants: decision.grantIds };
+  const tail = JSON.stringify(fields).slice(1, -1);
+  // decide() returns its shared answers frozen and builds a fresh decision for every match: caching
+  // those cost a WeakMap per line and never hit again.
+  if (!Object.isFrozen(decision)) return tail;
+  if (byClassification === undefined) cache.set(decision, (byClassification = new WeakMap()));
+  byClassification.set(classification, tail);
+  return tail;
+}
+
+/**
+ * JSON.stringify(toClassifyLine(result)) (format `json`), or the compact line
+ * (`compact`: input, host, decision, reason, categories, the deciding rule's
+ * list, kind and entry, grants, member), built from cached parts: measured,
+ * serialising each line whole was over half of `classify --stdin`.
+ */
+export function classifyLineJson(result: UrlEvaluation, format: ClassifyFormat = 'json'): string {
   if ('error' in result) return JSON.stringify(toClassifyLine(result));
   const { target, evaluation, member } = result;
-  const { classification, decision } = evaluation;
-  let byClassification = tailCache.get(decision);
-  let tail = byClassification?.get(classification);
-  if (tail === undefined) {
-    tail = JSON.stringify({
-      decision: decision.action,
-      reason: decision.reason,
-      categories: decision.categories,
-      rule: decision.rule ?? null,
-      grants: decision.grantIds,
-      matches: classification.matches,
-      trusted: classification.trusted,
-    }).slice(1, -1);
-    if (byClassification === undefined) tailCache.set(decision, (byClassification = new WeakMap()));
-    byClassification.set(classification, tail);
-  }
-  const memberPart = member === undefined ? '' : `,"member":${JSON.stringify(member)}`;
-  return `{"input":${JSON.stringify(result.input)},"target":${JSON.stringify(target.url)},"host":${JSON.stringify(target.host)},${tail}${memberPart}}`;
+  const tail = lineTail(format, evaluation.classification, evaluation.decision);
+  const memberPart = member === undefined ? '' : `,"member":${jsonString(member)}`;
+  const input = jsonString(result.input);
+  if (format === 'compact') return `{"input":${input},"host":${jsonString(target.host)},${tail}${memberPart}}`;
+  const url = target.url === result.input ? input : jsonString(target.url);
+  return `{"input":${input},"target":${url},"host":${jsonString(target.host)},${tail}${memberPart}}`;
 }
 
 /**
@@ -158,22 +194,25 @@ async function writeOut(out: NodeJS.WritableStream, text: string): Promise<void>
 export async function runClassifyCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...CONFIG_OPTIONS, member: { type: 'string' }, stdin: { type: 'boolean' } },
+    options: { ...CONFIG_OPTIONS, member: { type: 'string' }, stdin: { type: 'boolean' }, format: { type: 'string', default: 'json' } },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length === 0 && values.stdin !== true) throw new WfError('WF_ERR_USAGE', `name at least one URL, or use --stdin\n${CLASSIFY_USAGE}`);
+  const format = values.format as ClassifyFormat;
+  if (!CLASSIFY_FORMATS.includes(format)) throw new WfError('WF_ERR_USAGE', `--format is json or compact, got "${values.format}"\n${CLASSIFY_USAGE}`);
   const config = loadConfig(configFlags(values), io.env);
   const snapshot = await loadEvaluationSnapshot(config, values.member, io);
   let failures = 0;
   for await (const batch of urlBatches(positionals, values.stdin === true, io)) {
-    let text = '';
+    // Lines joined once per batch: appending to one string built a deep rope that writing then had to flatten.
+    const lines: string[] = [];
     for (const raw of batch) {
       const result = evaluateUrl(raw, snapshot, values.member);
       if ('error' in result) failures++;
-      text += `${classifyLineJson(result)}\n`;
+      lines.push(classifyLineJson(result, format));
     }
-    await writeOut(io.stdout, text);
+    if (lines.length > 0) await writeOut(io.stdout, `${lines.join('\n')}\n`);
   }
   return failures === 0 ? 0 : 1;
 }

@@ -116,3 +116,65 @@ test('long hostile paths are scanned in one pass without throwing', () => {
   assert.deepEqual(scan(text, m), ['a*']);
   assert.deepEqual(scan(`${'/a'.repeat(50)}/b`, m), ['a*', 'a a a a a a a a b']);
 });
+
+/** The matcher's rules written naively: split into words, compare every pattern at every word. */
+function referenceScan(patterns: readonly KeywordPattern[], exceptions: ReadonlySet<string>, text: string): Set<string> {
+  const words: string[] = [];
+  let word = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const joins = c === 39 && word !== '' && i + 1 < text.length && isWordCode(text.charCodeAt(i + 1));
+    if (isWordCode(c) || joins) word += text[i];
+    else if (word !== '') {
+      words.push(word);
+      word = '';
+    }
+  }
+  if (word !== '') words.push(word);
+  const found = new Set<string>();
+  for (const p of patterns) {
+    for (let start = 0; start + p.words.length <= words.length; start++) {
+      const ok = p.words.every((w, k) => {
+        const u = words[start + k]!;
+        if (exceptions.has(u)) return false;
+        return p.prefix && k === p.words.length - 1 ? u.startsWith(w) : u === w;
+      });
+      if (ok) found.add(p.match.entry);
+    }
+  }
+  return found;
+}
+
+test('seeded fuzz: the trie matcher finds exactly what the naive reference finds (few and many patterns)', async () => {
+  const { mulberry32 } = await import('../helpers/prng.ts');
+  const rand = mulberry32(3);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const syllables = ['a', 'b', 'ab', 'ba', 'aab', 'é', 'жa', "b'a", '1'];
+  const makeWord = (): string => {
+    let w = '';
+    for (let i = 1 + Math.floor(rand() * 3); i > 0; i--) w += pick(syllables);
+    return w.replace(/^'|'$/g, '');
+  };
+  for (const [rounds, count] of [[30, 8], [3, 3000]] as const) {
+    for (let round = 0; round < rounds; round++) {
+      const entries = new Map<string, KeywordPattern>();
+      while (entries.size < count) {
+        const words = Array.from({ length: rand() < 0.7 ? 1 : 2 + Math.floor(rand() * 2) }, makeWord).filter((w) => w !== '');
+        if (words.length === 0) continue;
+        const prefix = rand() < 0.2;
+        const entry = `${words.join(' ')}${prefix ? '*' : ''}`;
+        entries.set(entry, { words, prefix, match: { ...kw('x').match, entry } });
+      }
+      const patterns = [...entries.values()];
+      const exceptions = new Set(Array.from({ length: 3 }, makeWord).filter((w) => w !== ''));
+      const m = new KeywordMatcher(patterns, exceptions);
+      for (let t = 0; t < 200; t++) {
+        let text = '';
+        for (let i = Math.floor(rand() * 8); i > 0; i--) text += pick(['/', '-', '+', "'", '?', '&', '=', '\ud83d\ude00']) + (rand() < 0.3 ? pick([...exceptions]) ?? '' : makeWord());
+        const got = scan(text, m);
+        assert.equal(new Set(got).size, got.length, `reported once: ${text}`);
+        assert.deepEqual(new Set(got), referenceScan(patterns, exceptions, text), `${text} (${count} patterns, round ${round})`);
+      }
+    }
+  }
+});

@@ -75,3 +75,36 @@ test('empty path prefixes are not URL rules and size counts the rest', () => {
   assert.equal(idx.size, 1);
   assert.deepEqual(entries(idx, url('http://example.test/y')), []);
 });
+
+test('a host with many prefixes (first-segment index) finds exactly what a scan of every prefix finds, in the same order', async () => {
+  const { mulberry32 } = await import('../helpers/prng.ts');
+  const rand = mulberry32(20261123);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  // Small alphabet so prefixes collide: short ones, ones ending mid-segment, with queries, duplicates.
+  const parts = ['/', 'a', 'ab', 'b', '?', '?q=', '=', 'x', '/a', '/ab', '&'];
+  const piece = (): string => {
+    let p = '/';
+    for (let i = Math.floor(rand() * 5); i > 0; i--) p += pick(parts);
+    return p;
+  };
+  for (let round = 0; round < 20; round++) {
+    const rules = Array.from({ length: 17 + Math.floor(rand() * 200) }, (_, i) => {
+      const r = rule(pick(['big.test', 'sub.big.test']), piece());
+      return { ...r, match: { ...r.match, line: i + 1 } };
+    });
+    const idx = new UrlPrefixIndex(rules);
+    for (let q = 0; q < 300; q++) {
+      const target = url(`http://${pick(['big.test', 'sub.big.test', 'www.sub.big.test', 'other.test'])}${piece()}${piece()}`);
+      const expected: RuleMatch[] = [];
+      // Reference: most specific host first, then longest prefix first, list order within a length.
+      for (const host of ['sub.big.test', 'big.test']) {
+        if (!(stripWww(target.host) === host || stripWww(target.host).endsWith(`.${host}`))) continue;
+        const own = rules.filter((r) => r.host === host).sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+        for (const r of own) if (target.matchPath.startsWith(r.pathPrefix)) expected.push(r.match);
+      }
+      const out: RuleMatch[] = [];
+      idx.lookup(target.host, target.isIp, target.matchPath, out);
+      assert.deepEqual(out.map((m) => `${m.entry}#${m.line}`), expected.map((m) => `${m.entry}#${m.line}`), `${target.url} round ${round}`);
+    }
+  }
+});

@@ -12,18 +12,13 @@
  *   GET  /groups                       groups (admin, auditor), add/rename/remove forms for administrators
  *   POST /groups, /groups/:id, /groups/:id/remove                        (admin)
  *
- * Every write goes through DirectoryStore, exactly as `wardgate members` and
- * `wardgate groups` do: the store validates ids, names, addresses (and
- * canonicalises them) and emails, and refuses what would break the directory;
- * passwords are checked with checkNewPassword and stored only as
- * hashPassword() hashes. The admin server has its own database connection,
- * so the proxy's store watcher sees each commit and serves it within a second.
- * Registered inside web-routes.ts's signed-in scope: the session and the
- * CSRF token are checked before any handler here runs.
+ * Every write goes through DirectoryService (the same checks as the JSON API,
+ * and DirectoryStore as `wardgate members` uses it). Registered inside
+ * web-routes.ts's signed-in scope: the session and the CSRF token are checked
+ * before any handler here runs.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkNewPassword, hashPassword } from '../directory/password.ts';
-import { WfError, isWfError } from '../errors.ts';
+import { DirectoryService } from './directory-service.ts';
 import { requireRole } from './grant-service.ts';
 import type { Html } from './html.ts';
 import { toHttpProblem } from './http-errors.ts';
@@ -69,14 +64,6 @@ export function splitAddresses(text: string | undefined): string[] {
   return (text ?? '').split(/[\s,]+/).filter((a) => a !== '');
 }
 
-/**
- * A group named in a form that does not exist is a mistake in the form (400),
- * not a missing page: the store's own message says which group.
- */
-function groupFieldError(error: unknown): unknown {
-  return isWfError(error, 'WF_ERR_NOT_FOUND') && /^group "/.test(error.message) ? new WfError('WF_ERR_INVALID_INPUT', error.message, { cause: error }) : error;
-}
-
 function text(fields: Fields, name: string): string {
   const value = fields[name];
   return typeof value === 'string' ? value.slice(0, 10_000) : '';
@@ -91,9 +78,11 @@ const MANAGING_GROUPS = 'managing groups';
 
 export function registerDirectoryRoutes(scope: FastifyInstance, { deps, ctxOf, sendHtml }: DirectoryRouteDeps): void {
   const directory = deps.directory;
-  const adminOnly = (request: FastifyRequest, what: string) => requireRole(request.signedIn!.staff, ['admin'], what);
+  const service = new DirectoryService(directory, deps.log);
+  const staffOf = (request: FastifyRequest) => request.signedIn!.staff;
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-  const problemMessage = (error: unknown): { status: number; message: Message } => {
+  /** A refused change's status and message (anything worse is left to the error page). */
+  const refusal = (error: unknown): { status: number; message: Message } => {
     const problem = toHttpProblem(error);
     if (problem.status >= 500) throw error;
     return { status: problem.status, message: { kind: 'error', text: problem.message } };
@@ -101,7 +90,7 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { deps, ctxOf, s
 
   // ── members ──
   const visibleMembers = (request: FastifyRequest) => {
-    const staff = request.signedIn!.staff;
+    const staff = staffOf(request);
     const all = directory.listMembers();
     return staff.role === 'gsm' ? all.filter((m) => m.groupId === staff.groupId) : all;
   };
@@ -109,91 +98,80 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { deps, ctxOf, s
     sendHtml(reply, status, membersPage(ctxOf(request), visibleMembers(request), directory.listGroups(), message, form ?? EMPTY_MEMBER_FORM));
 
   scope.get('/members', async (request, reply) => {
-    requireRole(request.signedIn!.staff, ['gsm', 'admin', 'auditor'], 'the member list');
+    requireRole(staffOf(request), ['gsm', 'admin', 'auditor'], 'the member list');
     return showMembers(request, reply, 200, doneMessage(request));
   });
 
   scope.post('/members', async (request, reply) => {
-    adminOnly(request, MANAGING_MEMBERS);
+    requireRole(staffOf(request), ['admin'], MANAGING_MEMBERS);
     let form = EMPTY_MEMBER_FORM;
     try {
       const fields = fieldsOf(request.body);
       form = memberFormValues(fields);
-      const password = optionalText(fields, 'password');
-      if (password !== undefined) checkNewPassword(password);
-      const member = directory.addMember({
-        id: requiredText(fields, 'id').trim(),
+      await service.addMember(staffOf(request), {
+        id: requiredText(fields, 'id'),
         name: requiredText(fields, 'name'),
         groupId: requiredText(fields, 'group'),
-        passwordHash: password === undefined ? null : await hashPassword(password),
+        password: optionalText(fields, 'password'),
         ips: splitAddresses(optionalText(fields, 'ips')),
-        email: optionalText(fields, 'email') ?? null,
+        email: optionalText(fields, 'email'),
       });
-      deps.log.info({ staff: request.signedIn!.staff.id, member: member.id, group: member.groupId }, 'admin: member added');
     } catch (error) {
-      const { status, message } = problemMessage(groupFieldError(error));
+      const { status, message } = refusal(error);
       return showMembers(request, reply, status, message, form);
     }
     return reply.redirect('/members?done=member-added', 303);
   });
 
-  const requireMember = (id: string) => {
-    const member = directory.getMember(id);
-    if (member === null) throw new WfError('WF_ERR_NOT_FOUND', `member "${id}" does not exist`);
-    return member;
-  };
   const showMember = (request: FastifyRequest, reply: FastifyReply, status: number, message?: Message) =>
-    sendHtml(reply, status, memberPage(ctxOf(request), requireMember(idOf(request)), directory.listGroups(), message));
+    sendHtml(reply, status, memberPage(ctxOf(request), service.member(staffOf(request), idOf(request)), directory.listGroups(), message));
 
-  scope.get('/members/:id', async (request, reply) => {
-    adminOnly(request, MANAGING_MEMBERS);
-    return showMember(request, reply, 200, doneMessage(request));
-  });
+  scope.get('/members/:id', async (request, reply) => showMember(request, reply, 200, doneMessage(request)));
 
   /** Runs one change to an existing member; a refused one shows the member's page again with the reason. */
-  const memberChange = (change: (id: string, fields: Fields) => Promise<string>, what: string) =>
+  const memberChange = (change: (request: FastifyRequest, fields: Fields) => Promise<string> | string) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      adminOnly(request, MANAGING_MEMBERS);
       const id = idOf(request);
-      requireMember(id); // 404 for a member that is not there, before anything is read
+      service.member(staffOf(request), id); // the role, then 404 for a member who is not there, before anything is read
       let done: string;
       try {
-        done = await change(id, fieldsOf(request.body));
+        done = await change(request, fieldsOf(request.body));
       } catch (error) {
-        const { status, message } = problemMessage(groupFieldError(error));
+        const { status, message } = refusal(error);
         if (directory.getMember(id) === null) throw error;
         return showMember(request, reply, status, message);
       }
-      deps.log.info({ staff: request.signedIn!.staff.id, member: id }, `admin: member ${what}`);
       return reply.redirect(done === 'member-removed' ? `/members?done=${done}` : `/members/${encodeURIComponent(id)}?done=${done}`, 303);
     };
 
-  scope.post('/members/:id', memberChange(async (id, fields) => {
-    directory.updateMember(id, { name: requiredText(fields, 'name'), groupId: requiredText(fields, 'group'), email: optionalText(fields, 'email') ?? null });
+  scope.post('/members/:id', memberChange((request, fields) => {
+    service.updateMember(staffOf(request), idOf(request), {
+      name: requiredText(fields, 'name'),
+      groupId: requiredText(fields, 'group'),
+      email: optionalText(fields, 'email') ?? null,
+    });
     return 'member-saved';
-  }, 'details changed'));
+  }));
 
-  scope.post('/members/:id/password', memberChange(async (id, fields) => {
-    const password = requiredText(fields, 'password');
-    checkNewPassword(password);
-    directory.setPassword(id, await hashPassword(password));
+  scope.post('/members/:id/password', memberChange(async (request, fields) => {
+    await service.setPassword(staffOf(request), idOf(request), requiredText(fields, 'password'));
     return 'member-password';
-  }, 'password set'));
+  }));
 
-  scope.post('/members/:id/password/clear', memberChange(async (id) => {
-    directory.setPassword(id, null);
+  scope.post('/members/:id/password/clear', memberChange(async (request) => {
+    await service.setPassword(staffOf(request), idOf(request), null);
     return 'member-password-cleared';
-  }, 'password cleared'));
+  }));
 
-  scope.post('/members/:id/addresses', memberChange(async (id, fields) => {
-    directory.setIps(id, splitAddresses(optionalText(fields, 'ips')));
+  scope.post('/members/:id/addresses', memberChange((request, fields) => {
+    service.setAddresses(staffOf(request), idOf(request), splitAddresses(optionalText(fields, 'ips')));
     return 'member-addresses';
-  }, 'addresses set'));
+  }));
 
-  scope.post('/members/:id/remove', memberChange(async (id) => {
-    directory.removeMember(id);
+  scope.post('/members/:id/remove', memberChange((request) => {
+    service.removeMember(staffOf(request), idOf(request));
     return 'member-removed';
-  }, 'removed'));
+  }));
 
   // ── groups ──
   const showGroups = (request: FastifyRequest, reply: FastifyReply, status: number, message?: Message, form?: GroupFormValues) => {
@@ -205,14 +183,14 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { deps, ctxOf, s
   };
 
   scope.get('/groups', async (request, reply) => {
-    requireRole(request.signedIn!.staff, ['admin', 'auditor'], 'the group list');
+    requireRole(staffOf(request), ['admin', 'auditor'], 'the group list');
     return showGroups(request, reply, 200, doneMessage(request));
   });
 
   /** Runs one change to the groups; a refused one shows the groups page again with the reason. */
-  const groupChange = (change: (request: FastifyRequest, fields: Fields) => string, what: string) =>
+  const groupChange = (change: (request: FastifyRequest, fields: Fields) => string) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      adminOnly(request, MANAGING_GROUPS);
+      requireRole(staffOf(request), ['admin'], MANAGING_GROUPS);
       let form = EMPTY_GROUP_FORM;
       let done: string;
       try {
@@ -220,25 +198,24 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { deps, ctxOf, s
         if (request.url === '/groups') form = { id: text(fields, 'id'), name: text(fields, 'name') };
         done = change(request, fields);
       } catch (error) {
-        const { status, message } = problemMessage(error);
+        const { status, message } = refusal(error);
         return showGroups(request, reply, status, message, form);
       }
-      deps.log.info({ staff: request.signedIn!.staff.id, group: (request.params as { id?: string }).id ?? form.id }, `admin: group ${what}`);
       return reply.redirect(`/groups?done=${done}`, 303);
     };
 
-  scope.post('/groups', groupChange((_request, fields) => {
-    directory.addGroup({ id: requiredText(fields, 'id').trim(), name: requiredText(fields, 'name') });
+  scope.post('/groups', groupChange((request, fields) => {
+    service.addGroup(staffOf(request), { id: requiredText(fields, 'id'), name: requiredText(fields, 'name') });
     return 'group-added';
-  }, 'added'));
+  }));
 
   scope.post('/groups/:id', groupChange((request, fields) => {
-    directory.renameGroup(idOf(request), requiredText(fields, 'name'));
+    service.renameGroup(staffOf(request), idOf(request), requiredText(fields, 'name'));
     return 'group-renamed';
-  }, 'renamed'));
+  }));
 
   scope.post('/groups/:id/remove', groupChange((request) => {
-    directory.removeGroup(idOf(request));
+    service.removeGroup(staffOf(request), idOf(request));
     return 'group-removed';
-  }, 'removed'));
+  }));
 }

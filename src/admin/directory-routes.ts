@@ -195,7 +195,7 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { deps, ctxOf, s
       let done: string;
       try {
         const fields = fieldsOf(request.body);
-        if (request.url === '/groups') form = { id: text(fields, 'id'), name: text(fields, 'name') };
+        if (request.routeOptions.url === '/groups') form = { id: text(fields, 'id'), name: text(fields, 'name') };
         done = change(request, fields);
       } catch (error) {
         const { status, message } = refusal(error);

@@ -10,6 +10,7 @@
  *   POST /api/v1/grants/:id/decline        {note?}
  *   POST /api/v1/grants/:id/revoke         {note?}
  *   GET  /api/v1/audit-events?member&actor&action&from&to&limit
+ *   /api/v1/members…, /api/v1/groups…    the member directory (directory-api.ts)
  *
  * Authentication is `Authorization: Bearer wgt_…` only (no cookies, hence
  * no CSRF to forge); the token acts as its staff account, whose role and
@@ -21,6 +22,7 @@ import { WfError } from '../errors.ts';
 import { grantToJson, type AuditEvent } from '../grants/grant-store.ts';
 import type { StaffRecord } from '../grants/staff-store.ts';
 import { toIso } from '../grants/time.ts';
+import { registerDirectoryApi } from './directory-api.ts';
 import { toHttpProblem } from './http-errors.ts';
 import { auditQueryFrom, fieldsOf, grantQueryFrom, optionalDate, optionalInt, optionalText, requiredText, type Fields } from './request-input.ts';
 import { resolveBearer, type StaffUiDeps } from './staff-auth.ts';
@@ -114,6 +116,8 @@ export async function registerApiRoutes(app: FastifyInstance, deps: StaffUiDeps)
         const events = await deps.grants.audit(staffOf(request), auditQueryFrom(query(request)));
         return { events: events.map(auditToJson) };
       });
+
+      registerDirectoryApi(api, deps, staffOf);
 
 
 

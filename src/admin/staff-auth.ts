@@ -22,7 +22,11 @@ import type { Session, SessionStore } from './session-store.ts';
 export interface StaffUiDeps {
   readonly grants: GrantService;
   readonly staff: StaffStore;
-  readonly directory: Pick<DirectoryStore, 'listMembers' | 'listGroups' | 'getMember'>;
+  /** Read by every role's pages; written only by administrators (src/admin/directory-routes.ts). */
+  readonly directory: Pick<
+    DirectoryStore,
+    'listMembers' | 'listGroups' | 'getMember' | 'addMember' | 'updateMember' | 'setPassword' | 'setIps' | 'removeMember' | 'addGroup' | 'renameGroup' | 'removeGroup'
+  >;
   readonly sessions: SessionStore;
   readonly tokens: ApiTokenStore;
   readonly limiter: LoginLimiter;

@@ -8,7 +8,8 @@
  *   GET  /grants/:id                one grant and its audit trail
  *   POST /grants/:id/approve|decline|revoke
  *   GET  /requests/new, POST /requests            staff entering a member's request
- *   GET  /members, /groups, /categories, /audit, /reports
+ *   GET  /categories, /audit, /reports
+ *   /members…, /groups…             the member directory (directory-routes.ts; writes: admin)
  *   GET  /staff, POST /staff, POST /staff/:id/disable|enable|password   (admin)
  *
  * Every route but sign-in needs a live session (else → /login); every POST
@@ -23,6 +24,7 @@ import { WfError, isWfError } from '../errors.ts';
 import { staffActor } from '../grants/actor.ts';
 import type { StaffRole } from '../grants/grant-rules.ts';
 import { CSRF_FIELD, tokensMatch } from './csrf.ts';
+import { registerDirectoryRoutes } from './directory-routes.ts';
 import { requireRole } from './grant-service.ts';
 import type { Html } from './html.ts';
 import { toHttpProblem } from './http-errors.ts';
@@ -30,7 +32,7 @@ import { ADMIN_CSS } from './pages/admin-css.ts';
 import { REPORT_CSS } from '../report/index.ts';
 import { grantPage, grantsPage, newRequestPage, queuePage } from './pages/grant-pages.ts';
 import type { Message, PageContext } from './pages/layout.ts';
-import { auditPage, categoriesPage, errorPage, groupsPage, loginPage, membersPage, staffPage } from './pages/other-pages.ts';
+import { auditPage, categoriesPage, errorPage, loginPage, staffPage } from './pages/other-pages.ts';
 import { reportDownloadHandler, reportPageHandler } from './report-routes.ts';
 import { auditQueryFrom, fieldsOf, grantQueryFrom, optionalDate, optionalInt, optionalText, requiredText, type Fields } from './request-input.ts';
 import { randomToken } from './session-store.ts';
@@ -244,21 +246,7 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
       }
     });
 
-    scope.get('/members', async (request, reply) => {
-      const ctx = ctxOf(request);
-      requireRole(ctx.staff, ['gsm', 'admin', 'auditor'], 'the member list');
-      return sendHtml(reply, 200, membersPage(ctx, visibleMembers(request)));
-    });
-
-    scope.get('/groups', async (request, reply) => {
-      const ctx = ctxOf(request);
-      requireRole(ctx.staff, ['admin', 'auditor'], 'the group list');
-      const counts = new Map<string, number>();
-      for (const m of deps.directory.listMembers()) counts.set(m.groupId, (counts.get(m.groupId) ?? 0) + 1);
-      const gsms = new Map<string, string[]>();
-      for (const s of deps.staff.list()) if (s.role === 'gsm' && s.groupId !== null && !s.disabled) gsms.set(s.groupId, [...(gsms.get(s.groupId) ?? []), s.id]);
-      return sendHtml(reply, 200, groupsPage(ctx, deps.directory.listGroups(), counts, gsms));
-    });
+    registerDirectoryRoutes(scope, { deps, ctxOf, sendHtml });
 
     scope.get('/categories', async (request, reply) => {
       const ctx = ctxOf(request);

@@ -23,6 +23,13 @@ import { isPasswordHash } from './password.ts';
 export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const MAX_NAME_LENGTH = 200; // characters
 
+/** The fields of a member that can be changed in place (absent: unchanged; email null: cleared). */
+export interface MemberChanges {
+  readonly name?: string;
+  readonly groupId?: string;
+  readonly email?: string | null;
+}
+
 export interface NewMember {
   readonly id: string;
   readonly name: string;
@@ -102,6 +109,14 @@ export class DirectoryStore {
         this.#db.prepare('INSERT INTO groups (id, name) VALUES (?, ?)').run(record.id, record.name);
       })
       .immediate();
+    return record;
+  }
+
+  /** Gives a group a new name; its id (which members and staff refer to) stays. */
+  renameGroup(id: string, name: string): GroupRecord {
+    const record = Object.freeze({ id, name: checkName('group', name) });
+    const result = this.#db.prepare('UPDATE groups SET name = ? WHERE id = ?').run(record.name, id);
+    if (result.changes === 0) throw new WfError('WF_ERR_NOT_FOUND', `group "${id}" does not exist`);
     return record;
   }
 
@@ -191,6 +206,25 @@ export class DirectoryStore {
           throw new WfError('WF_ERR_CONFLICT', `member "${id}" is linked to staff account "${staff.id}": remove that account first`);
         }
         this.#db.prepare('DELETE FROM members WHERE id = ?').run(id);
+      })
+      .immediate();
+  }
+
+  /** Changes a member's name, group and/or email in one step; returns the member as stored. */
+  updateMember(id: string, changes: MemberChanges): MemberRecord {
+    const name = changes.name === undefined ? undefined : checkName('member', changes.name);
+    const groupId = changes.groupId === undefined ? undefined : checkId('group', changes.groupId);
+    const email = changes.email === undefined ? undefined : checkEmail(changes.email);
+    return this.#db
+      .transaction(() => {
+        const row = this.#memberById.get(id);
+        if (row === undefined) throw memberNotFound(id);
+        if (groupId !== undefined) this.#requireGroup(groupId);
+        const next = { ...row, name: name ?? row.name, group_id: groupId ?? row.group_id, email: email === undefined ? row.email : email };
+        this.#db
+          .prepare(`UPDATE members SET name = ?, group_id = ?, email = ?, updated_at = ${NOW} WHERE id = ?`)
+          .run(next.name, next.group_id, next.email, id);
+        return toRecord(next, this.#addressesOf.all(id).map((a) => a.address));
       })
       .immediate();
   }

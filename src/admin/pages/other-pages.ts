@@ -3,7 +3,7 @@
  * filters, members, groups, staff accounts (administrators manage them
  * here) and the auditors' report.
  */
-import type { GroupRecord, MemberRecord } from '../../directory/directory-snapshot.ts';
+import type { GroupRecord } from '../../directory/directory-snapshot.ts';
 import type { AuditEvent } from '../../grants/grant-store.ts';
 import type { StaffRecord } from '../../grants/staff-store.ts';
 import type { CategoryPolicy } from '../../policy/policy-model.ts';
@@ -52,30 +52,6 @@ export function auditPage(ctx: PageContext, events: readonly AuditEvent[], query
 </div></fieldset></form>
 ${auditTable(`${events.length} event(s), oldest first`, events)}`,
     message,
-  );
-}
-
-export function membersPage(ctx: PageContext, members: readonly MemberRecord[]): Html {
-  const rows = members.map((m) => html`<tr><th scope="row"><a href="/grants?member=${encodeURIComponent(m.id)}">${m.id}</a></th><td>${m.name}</td><td>${m.groupId}</td><td>${m.passwordHash === null ? 'no' : 'yes'}</td><td>${m.ips.join(', ') || '—'}</td></tr>`);
-  return page(
-    ctx,
-    'Members',
-    html`<p>Members are managed with <code>wardgate members</code>. Select a member to see their requests and grants.</p>
-<table><caption>${members.length} member(s)${ctx.staff.role === 'gsm' ? ` of group ${ctx.staff.groupId}` : ''}</caption>
-<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Group</th><th scope="col">Proxy password</th><th scope="col">Client addresses</th></tr></thead>
-<tbody>${rows}</tbody></table>`,
-  );
-}
-
-export function groupsPage(ctx: PageContext, groups: readonly GroupRecord[], counts: ReadonlyMap<string, number>, gsms: ReadonlyMap<string, string[]>): Html {
-  const rows = groups.map((g) => html`<tr><th scope="row">${g.id}</th><td>${g.name}</td><td>${counts.get(g.id) ?? 0}</td><td>${(gsms.get(g.id) ?? []).join(', ') || 'none'}</td></tr>`);
-  return page(
-    ctx,
-    'Groups',
-    html`<p>Groups are managed with <code>wardgate groups</code>.</p>
-<table><caption>${groups.length} group(s)</caption>
-<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Members</th><th scope="col">Group Support Managers</th></tr></thead>
-<tbody>${rows}</tbody></table>`,
   );
 }
 

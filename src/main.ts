@@ -197,6 +197,11 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
         categorySettings: {
           store: new CategorySettingsStore(adminDb, now),
           base: () => [...overlay.baseOf(snapshots.current.policy).categories.values()],
+          // This process's own change applies before the admin's page answers (other processes' within STORE_POLL_MS).
+          changed: () => {
+            const policy = overlay.refresh(snapshots.current.policy, readOverrides(categorySettings));
+            if (policy !== null) snapshots.update({ policy });
+          },
         },
         config,
         log,

@@ -21,6 +21,8 @@ export interface CategorySettingsDeps {
   readonly store: Pick<CategorySettingsStore, 'all' | 'set'>;
   /** The policy from meta.json and the configuration file, before any override (the "default" column). */
   readonly base: () => readonly CategoryPolicy[];
+  /** Called after a change is committed: the serving process applies it at once, before the page answers. */
+  readonly changed?: () => void;
 }
 
 /** One row of the categories page. */
@@ -70,6 +72,7 @@ export function categoriesHandlers(
       if (!deps.categories().some((c) => c.id === id)) throw new WfError('WF_ERR_NOT_FOUND', `category "${id.slice(0, 80)}" is not in the lists serving now`);
       const fields = fieldsOf(request.body);
       settings.store.set(id, { enforced: choiceOf(fields, 'enforced'), grantable: choiceOf(fields, 'grantable') }, staffActor(staff.id));
+      settings.changed?.();
       return reply.redirect(`/categories?done=category-saved`, 303);
     },
   };

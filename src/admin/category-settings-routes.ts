@@ -5,11 +5,14 @@
  * `yes` or `no`). The serving proxy picks a change up through store-sync
  * within a second (the write goes through the admin connection).
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WfError } from '../errors.ts';
 import { staffActor } from '../grants/actor.ts';
 import type { CategorySettingRecord, CategorySettingsStore } from '../grants/category-settings-store.ts';
 import type { CategoryPolicy } from '../policy/policy-model.ts';
+import type { CategoryOverride } from '../policy/category-overrides.ts';
+import type { StaffRecord } from '../grants/staff-store.ts';
+import { toIso } from '../grants/time.ts';
 import { requireRole } from './grant-service.ts';
 import type { Html } from './html.ts';
 import { categoriesPage } from './pages/other-pages.ts';
@@ -66,14 +69,55 @@ export function categoriesHandlers(
     async update(request: FastifyRequest, reply: FastifyReply) {
       const staff = request.signedIn!.staff;
       requireRole(staff, ['admin'], 'changing category settings');
-      const settings = deps.categorySettings;
-      if (settings === undefined) throw new WfError('WF_ERR_FORBIDDEN', 'category settings cannot be changed in this server');
-      const id = (request.params as { id: string }).id;
-      if (!deps.categories().some((c) => c.id === id)) throw new WfError('WF_ERR_NOT_FOUND', `category "${id.slice(0, 80)}" is not in the lists serving now`);
       const fields = fieldsOf(request.body);
-      settings.store.set(id, { enforced: choiceOf(fields, 'enforced'), grantable: choiceOf(fields, 'grantable') }, staffActor(staff.id));
-      settings.changed?.();
+      saveSetting(deps, staff, (request.params as { id: string }).id, { enforced: choiceOf(fields, 'enforced'), grantable: choiceOf(fields, 'grantable') });
       return reply.redirect(`/categories?done=category-saved`, 303);
     },
   };
+}
+
+/** An administrator's change (web or API): checks role and category, stores it with its audit event, applies it here at once. */
+function saveSetting(deps: StaffUiDeps, staff: StaffRecord, id: string, override: CategoryOverride): CategorySettingRecord | null {
+  requireRole(staff, ['admin'], 'changing category settings');
+  const settings = deps.categorySettings;
+  if (settings === undefined) throw new WfError('WF_ERR_FORBIDDEN', 'category settings cannot be changed in this server');
+  if (!deps.categories().some((c) => c.id === id)) throw new WfError('WF_ERR_NOT_FOUND', `category "${id.slice(0, 80)}" is not in the lists serving now`);
+  const saved = settings.store.set(id, override, staffActor(staff.id));
+  settings.changed?.();
+  return saved;
+}
+
+function apiChoice(fields: Fields, name: 'enforced' | 'grantable'): Choice {
+  const value = fields[name];
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'boolean') return value;
+  throw new WfError('WF_ERR_INVALID_INPUT', `${name} must be true, false or null (null: no override)`);
+}
+
+function viewToJson(view: CategoryView): Record<string, unknown> {
+  const { serving: c, base, setting } = view;
+  return {
+    id: c.id,
+    title: c.title,
+    optional: c.optional,
+    enforced: c.enforced,
+    grantable: c.grantable,
+    default: base === null ? null : { enforced: base.enforced, grantable: base.grantable },
+    override: setting === null ? null : { enforced: setting.enforced, grantable: setting.grantable, updatedAt: toIso(setting.updatedAt), updatedBy: setting.updatedBy },
+  };
+}
+
+/** GET /api/v1/categories (every role), POST /api/v1/categories/:id {enforced, grantable} (admin). */
+export function registerCategoriesApi(api: FastifyInstance, deps: StaffUiDeps, staffOf: (request: FastifyRequest) => StaffRecord): void {
+  api.get('/categories', async (request) => {
+    requireRole(staffOf(request), ['gsm', 'admin', 'auditor'], 'the category settings');
+    return { categories: categoryViews(deps).map(viewToJson) };
+  });
+  api.post('/categories/:id', async (request) => {
+    const fields = fieldsOf(request.body);
+    const id = (request.params as { id: string }).id;
+    saveSetting(deps, staffOf(request), id, { enforced: apiChoice(fields, 'enforced'), grantable: apiChoice(fields, 'grantable') });
+    const view = categoryViews(deps).find((v) => v.serving.id === id);
+    return { category: view === undefined ? null : viewToJson(view) };
+  });
 }

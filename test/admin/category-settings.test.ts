@@ -167,3 +167,29 @@ test('missing CSRF token → 403; bad value and unknown category → clear 4xx; 
   assert.equal(storedSettings().size, 0);
   assert.equal(categoryEvents().length, eventsBefore);
 });
+
+test('JSON API: everyone reads /api/v1/categories; only an admin sets one; bad values are 400', async () => {
+  const db = openDatabase(harness.dataDir);
+  const auditorToken = new ApiTokenStore(db).issue({ staffId: 'auditor1', actor: 'cli:test' }).token;
+  db.close();
+  const list = await api(base, auditorToken, 'GET', '/categories');
+  assert.equal(list.status, 200);
+  const chat = list.body.categories.find((c: { id: string }) => c.id === 'chat');
+  assert.deepEqual(chat.default, { enforced: true, grantable: true });
+  assert.equal(chat.override, null);
+  assert.equal((await api(base, auditorToken, 'POST', '/categories/chat', { enforced: false })).status, 403);
+  assert.equal((await api(base, adminToken, 'POST', '/categories/chat', { enforced: 'no' })).status, 400);
+  assert.equal((await api(base, adminToken, 'POST', '/categories/nope', { enforced: false })).status, 404);
+  assert.equal(storedSettings().size, 0, 'refused calls changed nothing');
+
+  const set = await api(base, adminToken, 'POST', '/categories/chat', { enforced: false, grantable: null });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  assert.equal(set.body.category.enforced, false);
+  assert.equal(set.body.category.override.updatedBy, 'staff:admin1');
+  const allowed = await statusWithin(1_000, 200, browseChat);
+  assert.equal(allowed.status, 200, `applied within one second (${allowed.tries} tries)`);
+  const cleared = await api(base, adminToken, 'POST', '/categories/chat', { enforced: null, grantable: null });
+  assert.equal(cleared.status, 200);
+  assert.equal(cleared.body.category.override, null);
+  assert.equal((await statusWithin(1_000, 403, browseChat)).status, 403);
+});

@@ -29,6 +29,8 @@ import { listsReadiness, storeReadiness } from './admin/readiness.ts';
 import { createProxyMetrics } from './metrics/proxy-metrics.ts';
 import { createStaffUi } from './admin/staff-ui.ts';
 import { ApiTokenStore } from './grants/api-token-store.ts';
+import { CategoryOverlay, readOverrides } from './category-overlay.ts';
+import { CategorySettingsStore } from './grants/category-settings-store.ts';
 
 /** Quiet time after the last list file change before the lists are rebuilt. */
 const LIST_CHANGE_DEBOUNCE_MS = 500;
@@ -86,13 +88,17 @@ async function servingListsOrBlockAll(config: Config, log: Logger): Promise<List
  * reload) and, when none were loadable at start (block-all), every
  * `retryMs` until they load.
  */
-function startListReloading(config: Config, snapshots: SnapshotHolder, log: Logger, lists: ListsSnapshot, retryMs: number) {
+function startListReloading(config: Config, snapshots: SnapshotHolder, log: Logger, lists: ListsSnapshot, retryMs: number, overlay: CategoryOverlay) {
   const importedDir = importedListsDir(config.dataDir);
   mkdirSync(importedDir, { recursive: true });
   const reloader = createListReloader({
     snapshots,
     log,
-    build: () => rebuildListsSnapshot(config),
+    // The reloaded base policy gets the administrators' category overrides.
+    build: async (): Promise<ListsSnapshot> => {
+      const next = await rebuildListsSnapshot(config);
+      return { ...next, policy: overlay.apply(next.policy) };
+    },
     watchDirs: [config.categoriesDir, importedDir],
     debounceMs: LIST_CHANGE_DEBOUNCE_MS,
     servingDiagnostics: lists.origin === 'unavailable' ? null : lists.diagnostics,
@@ -123,7 +129,9 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   const now = options.now ?? Date.now;
   const db = openDatabase(config.dataDir);
   const directory = new DirectoryStore(db);
-  const snapshots = new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory: directory.snapshot(), grants: EMPTY_GRANT_INDEX });
+  const categorySettings = new CategorySettingsStore(db, now);
+  const overlay = new CategoryOverlay(readOverrides(categorySettings));
+  const snapshots = new SnapshotHolder({ classifier: lists.classifier, policy: overlay.apply(lists.policy), directory: directory.snapshot(), grants: EMPTY_GRANT_INDEX });
   // The store checks non-grantable content against the lists serving now (they can be reloaded).
   const grantStore = new SqliteGrantStore(db, {
     policy: () => grantPolicyFromLists(snapshots.current.policy, snapshots.current.classifier, config.grants),
@@ -131,7 +139,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   });
   const staff = new StaffStore(db);
   const { selfService, notifier } = await startMemberServices(config, grantStore, staff, log, db, () => sync.changed('self-service request'));
-  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now, notifier, staffLogLines: options.staffLogLines ?? true });
+  const sync = await startStoreSync({ db, directory, grants: grantStore, staff, snapshots, decisionLog: loggers.decisions, log, now, notifier, staffLogLines: options.staffLogLines ?? true, categorySettings: { store: categorySettings, overlay } });
   if (!staff.hasEnabledAdmin()) {
     log.warn('no ICT administrator account yet: create one with `wardgate users add ID --role admin --password-stdin`');
   }
@@ -186,6 +194,15 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
         directory: new DirectoryStore(adminDb),
         tokens: new ApiTokenStore(adminDb, now),
         categories: () => [...snapshots.current.policy.categories.values()],
+        categorySettings: {
+          store: new CategorySettingsStore(adminDb, now),
+          base: () => [...overlay.baseOf(snapshots.current.policy).categories.values()],
+          // This process's own change applies before the admin's page answers (other processes' within STORE_POLL_MS).
+          changed: () => {
+            const policy = overlay.refresh(snapshots.current.policy, readOverrides(categorySettings));
+            if (policy !== null) snapshots.update({ policy });
+          },
+        },
         config,
         log,
         now,
@@ -211,7 +228,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     log.info({ address: adminAddress, tls: config.adminTls.cert !== null }, 'admin server listening (staff UI, /api/v1, /healthz, /readyz, /metrics)');
   }
 
-  const listReloading = startListReloading(config, snapshots, log, lists, options.listRetryMs ?? LIST_RETRY_MS);
+  const listReloading = startListReloading(config, snapshots, log, lists, options.listRetryMs ?? LIST_RETRY_MS, overlay);
 
   async function stop(): Promise<void> {
     listReloading.stop();

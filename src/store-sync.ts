@@ -14,6 +14,8 @@ import type { GrantStore } from './grants/grant-store.ts';
 import type { StaffStore } from './grants/staff-store.ts';
 import type { Notifier } from './notify/notifier.ts';
 import type { SnapshotHolder } from './pipeline/runtime-snapshot.ts';
+import { readOverrides, type CategoryOverlay } from './category-overlay.ts';
+import type { CategorySettingsStore } from './grants/category-settings-store.ts';
 import type { GrantStatus } from './policy/grants.ts';
 import { createStaffLogFeed } from './staff-log-feed.ts';
 import { watchDatabase } from './store/change-watcher.ts';
@@ -38,6 +40,8 @@ export interface StoreSyncDeps {
   readonly notifier?: Notifier | undefined;
   /** Write staff lines for grant changes into the decision log (false in all but one of several workers). */
   readonly staffLogLines: boolean;
+  /** Administrators' category overrides: re-read on every store change and laid over the serving policy. */
+  readonly categorySettings?: { readonly store: CategorySettingsStore; readonly overlay: CategoryOverlay } | undefined;
 }
 
 export interface StoreSync {
@@ -71,7 +75,12 @@ export async function startStoreSync(deps: StoreSyncDeps): Promise<StoreSync> {
   const refresh = (why: string): Promise<void> => (stopped ? queue : (queue = queue.then(() => reload(why))));
   const reload = async (why: string) => {
     try {
-      snapshots.update({ directory: deps.directory.snapshot(), grants: await buildActiveGrants(deps.grants, now()) });
+      const grants = await buildActiveGrants(deps.grants, now());
+      // Read against the policy serving right now (a list reload may have swapped it during the await).
+      const cs = deps.categorySettings;
+      const policy = cs === undefined ? null : cs.overlay.refresh(snapshots.current.policy, readOverrides(cs.store));
+      snapshots.update({ directory: deps.directory.snapshot(), grants, ...(policy === null ? {} : { policy }) });
+      if (policy !== null) log.info({ snapshot: snapshots.current.version }, 'category settings changed by an administrator applied');
       log.info({ snapshot: snapshots.current.version, why }, 'members and grants reloaded');
       await countGrants();
       await staffLog.catchUp(snapshots.current.directory);

@@ -23,6 +23,7 @@ import { grantToJson, type AuditEvent } from '../grants/grant-store.ts';
 import type { StaffRecord } from '../grants/staff-store.ts';
 import { toIso } from '../grants/time.ts';
 import { registerDirectoryApi } from './directory-api.ts';
+import { registerCategoriesApi } from './category-settings-routes.ts';
 import { toHttpProblem } from './http-errors.ts';
 import { auditQueryFrom, fieldsOf, grantQueryFrom, optionalDate, optionalInt, optionalText, requiredText, type Fields } from './request-input.ts';
 import { resolveBearer, type StaffUiDeps } from './staff-auth.ts';
@@ -118,6 +119,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: StaffUiDeps)
       });
 
       registerDirectoryApi(api, deps, staffOf);
+      registerCategoriesApi(api, deps, staffOf);
 
 
 

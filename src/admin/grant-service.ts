@@ -26,7 +26,7 @@ export const GRANT_STATUSES: readonly GrantStatus[] = ['pending', 'approved', 'd
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'request', 'approve', 'decline', 'revoke', 'expire', 'edit',
   'staff-add', 'staff-remove', 'staff-passwd', 'staff-disable', 'staff-enable', 'staff-locked',
-  'token-issue', 'token-revoke',
+  'token-issue', 'token-revoke', 'category-setting',
 ];
 /** Most rows a list page or API call returns. */
 export const MAX_LIST = 500;

@@ -13,6 +13,7 @@ import type { DirectoryStore } from '../directory/directory-store.ts';
 import type { ApiTokenStore } from '../grants/api-token-store.ts';
 import type { StaffRecord, StaffStore } from '../grants/staff-store.ts';
 import type { Logger } from 'pino';
+import type { CategorySettingsDeps } from './category-settings-routes.ts';
 import type { CategoryPolicy } from '../policy/policy-model.ts';
 import type { GrantService } from './grant-service.ts';
 import type { LoginLimiter } from './login-limiter.ts';
@@ -32,6 +33,8 @@ export interface StaffUiDeps {
   readonly limiter: LoginLimiter;
   /** The category policy serving now (enforced, grantable), for the read-only categories page. */
   readonly categories: () => readonly CategoryPolicy[];
+  /** Administrators' category overrides (categories page); absent: the page is read-only for everyone. */
+  readonly categorySettings?: CategorySettingsDeps | undefined;
   /** The auditors' report from the decision logs (Reports page). */
   readonly reports: ReportSource;
   /** The admin server runs TLS: cookies get Secure and the __Host- prefix. */

@@ -13,6 +13,7 @@ import { WfError } from '../errors.ts';
 import type { ApiTokenStore } from '../grants/api-token-store.ts';
 import type { GrantStore } from '../grants/grant-store.ts';
 import type { StaffStore } from '../grants/staff-store.ts';
+import type { CategorySettingsDeps } from './category-settings-routes.ts';
 import type { CategoryPolicy } from '../policy/policy-model.ts';
 import type { Database } from '../store/database.ts';
 import { GrantService } from './grant-service.ts';
@@ -34,6 +35,8 @@ export interface StaffUiOptions {
   readonly tokens: ApiTokenStore;
   /** The category policy serving now. */
   readonly categories: () => readonly CategoryPolicy[];
+  /** Administrators' category overrides (categories page); absent: the page is read-only for everyone. */
+  readonly categorySettings?: CategorySettingsDeps | undefined;
   readonly config: Pick<Config, 'adminTls' | 'adminSession' | 'dataDir'>;
   readonly log: Logger;
   readonly now: () => number;
@@ -79,6 +82,7 @@ export function createStaffUi(options: StaffUiOptions): StaffUi {
       sessions,
       tokens: options.tokens,
       categories: options.categories,
+      categorySettings: options.categorySettings,
       reports: createReportSource(config.dataDir, now),
       limiter: new LoginLimiter({ maxFailures: LOGIN_FAILURES_PER_ADDRESS, windowMs: LOGIN_WINDOW_MS, clock: now }),
       secure: tls !== null,

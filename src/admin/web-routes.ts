@@ -9,6 +9,7 @@
  *   POST /grants/:id/approve|decline|revoke
  *   GET  /requests/new, POST /requests            staff entering a member's request
  *   GET  /categories, /audit, /reports
+ *   POST /categories/:id            category overrides (admin; category-settings-routes.ts)
  *   /members…, /groups…             the member directory (directory-routes.ts; writes: admin)
  *   GET  /staff, POST /staff, POST /staff/:id/disable|enable|password   (admin)
  *
@@ -25,6 +26,7 @@ import { staffActor } from '../grants/actor.ts';
 import type { StaffRole } from '../grants/grant-rules.ts';
 import { CSRF_FIELD, tokensMatch } from './csrf.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
+import { categoriesHandlers } from './category-settings-routes.ts';
 import { requireRole } from './grant-service.ts';
 import type { Html } from './html.ts';
 import { toHttpProblem } from './http-errors.ts';
@@ -32,7 +34,7 @@ import { ADMIN_CSS } from './pages/admin-css.ts';
 import { REPORT_CSS } from '../report/index.ts';
 import { grantPage, grantsPage, newRequestPage, queuePage } from './pages/grant-pages.ts';
 import type { Message, PageContext } from './pages/layout.ts';
-import { auditPage, categoriesPage, errorPage, loginPage, staffPage } from './pages/other-pages.ts';
+import { auditPage, errorPage, loginPage, staffPage } from './pages/other-pages.ts';
 import { reportDownloadHandler, reportPageHandler } from './report-routes.ts';
 import { auditQueryFrom, fieldsOf, grantQueryFrom, optionalDate, optionalInt, optionalText, requiredText, type Fields } from './request-input.ts';
 import { randomToken } from './session-store.ts';
@@ -54,6 +56,7 @@ const DONE: Readonly<Record<string, string>> = {
   'staff-disabled': 'Staff account disabled; its sessions have ended.',
   'staff-enabled': 'Staff account enabled.',
   'staff-password': 'Password changed; the account\'s sessions have ended.',
+  'category-saved': 'Category setting saved. The proxy applies it within a second.',
 };
 
 function sendHtml(reply: FastifyReply, status: number, body: Html): FastifyReply {
@@ -248,11 +251,9 @@ export async function registerWebRoutes(app: FastifyInstance, deps: StaffUiDeps)
 
     registerDirectoryRoutes(scope, { deps, ctxOf, sendHtml });
 
-    scope.get('/categories', async (request, reply) => {
-      const ctx = ctxOf(request);
-      requireRole(ctx.staff, ['gsm', 'admin', 'auditor'], 'the category settings');
-      return sendHtml(reply, 200, categoriesPage(ctx, deps.categories()));
-    });
+    const categories = categoriesHandlers(deps, ctxOf, sendHtml);
+    scope.get('/categories', async (request, reply) => categories.show(request, reply, 200, doneMessage(request)));
+    scope.post('/categories/:id', categories.update);
 
     scope.get('/audit', async (request, reply) => {
       const ctx = ctxOf(request);

@@ -22,9 +22,9 @@ import {
 } from './cli-io.ts';
 
 export const AUDIT_USAGE = `Usage: wardgate audit events [--subject ID] [--actor ACTOR] [--action ACTION] [--from DATE] [--to DATE] [--limit N] [--json]
-SUBJECT: a grant id (g_…) or staff:ID. ACTOR: member:ID, staff:ID, cli:USER or system.
+SUBJECT: a grant id (g_…), staff:ID or category:ID. ACTOR: member:ID, staff:ID, cli:USER or system.
 ACTION: request, approve, decline, revoke, expire, edit, staff-add, staff-remove, staff-passwd,
-staff-disable, staff-enable, staff-locked, token-issue, token-revoke. DATE: YYYY-MM-DD (UTC; --to includes that day) or a
+staff-disable, staff-enable, staff-locked, token-issue, token-revoke, category-setting. DATE: YYYY-MM-DD (UTC; --to includes that day) or a
 time with its zone. --limit keeps the latest N (default 10000). Oldest first.
 Also takes --data-dir DIR and --config FILE.
 `;
@@ -44,6 +44,7 @@ const ACTIONS: readonly AuditAction[] = [
   'staff-locked',
   'token-issue',
   'token-revoke',
+  'category-setting',
 ];
 
 const OPTIONS = {

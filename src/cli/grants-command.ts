@@ -16,6 +16,7 @@
  */
 import { loadListsSnapshot } from '../compose.ts';
 import { loadConfig } from '../config/load-config.ts';
+import type { Config } from '../config/config.ts';
 import { WfError } from '../errors.ts';
 import { operatorActor, staffActor } from '../grants/actor.ts';
 import { DEFAULT_EXPIRY_DAYS, formatScope, MAX_EXPIRY_DAYS, scopeFrom, type GrantPolicy } from '../grants/grant-rules.ts';
@@ -25,6 +26,9 @@ import { SqliteGrantStore } from '../grants/sqlite-grant-store.ts';
 import { parseDateInput, toIso } from '../grants/time.ts';
 import type { GrantStatus } from '../policy/grants.ts';
 import { openDatabase } from '../store/database.ts';
+import { readOverrides } from '../category-overlay.ts';
+import { CategorySettingsStore } from '../grants/category-settings-store.ts';
+import { withCategoryOverrides } from '../policy/category-overrides.ts';
 import {
   parseCommandArgs,
   printTable,
@@ -103,17 +107,22 @@ function listsNotLoaded(): GrantPolicy {
 async function withStore<T>(values: Values, io: CliIO, withLists: boolean, action: (store: GrantStore) => Promise<T>): Promise<T> {
   let dataDir: string;
   let policy: () => GrantPolicy = listsNotLoaded;
+  let loaded: { lists: Awaited<ReturnType<typeof loadListsSnapshot>>; grants: Config['grants'] } | null = null;
   if (withLists) {
     const config = loadConfig(configFlags(values), io.env);
-    const lists = await loadListsSnapshot(config);
-    const grantPolicy = grantPolicyFromLists(lists.policy, lists.classifier, config.grants);
-    policy = () => grantPolicy;
+    loaded = { lists: await loadListsSnapshot(config), grants: config.grants };
     dataDir = config.dataDir;
   } else {
     dataDir = resolveDataDir({ dataDir: values['data-dir'], config: values.config }, io.env);
   }
   const db = openDatabase(dataDir);
   try {
+    if (loaded !== null) {
+      // The administrators' category overrides (admin web UI) apply here exactly as in `serve`.
+      const served = withCategoryOverrides(loaded.lists.policy, readOverrides(new CategorySettingsStore(db)));
+      const grantPolicy = grantPolicyFromLists(served, loaded.lists.classifier, loaded.grants);
+      policy = () => grantPolicy;
+    }
     return await action(new SqliteGrantStore(db, { policy }));
   } finally {
     db.close();

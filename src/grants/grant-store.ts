@@ -101,7 +101,8 @@ export type AuditAction =
   | 'staff-enable'
   | 'staff-locked'
   | 'token-issue'
-  | 'token-revoke';
+  | 'token-revoke'
+  | 'category-setting';
 
 export interface AuditEvent {
   /** Increasing: the order events were committed in. */

@@ -31,6 +31,7 @@ export function buildPolicy(
         enforced: setting.enforced ?? !meta.optional,
         // Configuration may only tighten: a list marked non-grantable stays so.
         grantable: meta.grantable && (setting.grantable ?? true),
+        listGrantable: meta.grantable,
       }),
     );
   }

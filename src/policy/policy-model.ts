@@ -13,6 +13,11 @@ export interface CategoryPolicy {
   readonly enforced: boolean;
   /** False: no grant can ever unlock this category (sub-lists can be non-grantable on their own). */
   readonly grantable: boolean;
+  /**
+   * meta.json's grantable: false means nothing (configuration or admin
+   * override) can make the category grantable. Absent: true.
+   */
+  readonly listGrantable?: boolean;
   readonly optional: boolean;
 }
 

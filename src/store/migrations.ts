@@ -164,6 +164,24 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ALTER TABLE staff ADD COLUMN email TEXT CHECK (email IS NULL OR (length(email) BETWEEN 3 AND 254 AND instr(email, '@') > 1));
     `,
   },
+  {
+    version: 5,
+    name: 'category-settings',
+    // Per-category overrides set by an administrator in the admin web UI
+    // (src/grants/category-settings-store.ts). NULL: no override, so the
+    // configuration file's / meta.json's value applies. Rows for categories
+    // that no longer exist are kept and ignored. Self-contained so it can be
+    // renumbered when branches merge.
+    sql: `
+      CREATE TABLE category_settings (
+        category_id TEXT PRIMARY KEY,
+        enforced    INTEGER NULL CHECK (enforced IN (0, 1)),
+        grantable   INTEGER NULL CHECK (grantable IN (0, 1)),
+        updated_at  TEXT NOT NULL,
+        updated_by  TEXT NOT NULL
+      );
+    `,
+  },
 ]);
 
 assertWellFormed(MIGRATIONS);

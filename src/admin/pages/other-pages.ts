@@ -6,7 +6,7 @@
 import type { GroupRecord } from '../../directory/directory-snapshot.ts';
 import type { AuditEvent } from '../../grants/grant-store.ts';
 import type { StaffRecord } from '../../grants/staff-store.ts';
-import type { CategoryPolicy } from '../../policy/policy-model.ts';
+import type { CategoryView } from '../category-settings-routes.ts';
 import { CSRF_FIELD } from '../csrf.ts';
 import { AUDIT_ACTIONS, type AuditQuery } from '../grant-service.ts';
 import { html, raw, type Html } from '../html.ts';
@@ -135,18 +135,34 @@ ${raw(reportBody)}`}`,
   );
 }
 
-export function categoriesPage(ctx: PageContext, categories: readonly CategoryPolicy[]): Html {
+function yesNo(value: boolean, yes: string, no: string): string {
+  return value ? yes : no;
+}
+
+function settingSelect(name: 'enforced' | 'grantable', id: string, current: boolean | null, fallback: boolean | undefined): Html {
+  const label = name === 'enforced' ? 'Enforced' : 'Grantable';
+  const def = fallback === undefined ? 'default' : `default (${yesNo(fallback, 'yes', 'no')})`;
+  const option = (value: string, text: string, selected: boolean) => html`<option value="${value}"${selected ? raw(' selected') : ''}>${text}</option>`;
+  return html`<label for="${name}-${id}">${label}</label><select id="${name}-${id}" name="${name}">${option('default', def, current === null)}${option('yes', 'yes', current === true)}${option('no', 'no', current === false)}</select>`;
+}
+
+export function categoriesPage(ctx: PageContext, categories: readonly CategoryView[], editable: boolean, message?: Message): Html {
   const rows = [...categories]
-    .sort((a, b) => Number(a.optional) - Number(b.optional) || a.id.localeCompare(b.id))
-    .map(
-      (c) => html`<tr><th scope="row">${c.id}</th><td>${c.title}</td><td>${c.enforced ? 'blocks' : 'off'}</td><td>${c.grantable ? 'yes' : 'never'}</td><td>${c.optional ? 'optional' : 'core'}</td><td>${c.definition}</td></tr>`,
-    );
+    .sort((a, b) => Number(a.serving.optional) - Number(b.serving.optional) || a.serving.id.localeCompare(b.serving.id))
+    .map(({ serving: c, base, setting }) => {
+      const changed = setting === null ? 'default' : html`${setting.updatedBy}, ${formatTime(setting.updatedAt)}`;
+      const form = editable
+        ? html`<td><form method="post" action="/categories/${c.id}" class="inline">${csrfField(ctx.csrfToken)}${settingSelect('enforced', c.id, setting?.enforced ?? null, base?.enforced)} ${settingSelect('grantable', c.id, setting?.grantable ?? null, base?.grantable)} <button type="submit" class="plain" aria-label="Save ${c.id}">Save</button></form></td>`
+        : '';
+      return html`<tr><th scope="row">${c.id}</th><td>${c.title}</td><td>${c.enforced ? 'blocks' : 'off'}</td><td>${c.grantable ? 'yes' : 'never'}</td><td>${c.optional ? 'optional' : 'core'}</td><td>${changed}</td>${form}<td>${c.definition}</td></tr>`;
+    });
   return page(
     ctx,
     'Categories',
-    html`<p>What the proxy blocks, and what a Group Support Manager may grant. Set in the configuration (<code>categories.&lt;id&gt;.enforced</code>, <code>.grantable</code>) and the category folders' <code>meta.json</code>; lists inside a category can be non-grantable on their own (for example child abuse material under <code>illegal</code>), and no grant ever unlocks them.</p>
+    html`<p>What the proxy blocks, and what a Group Support Manager may grant. Set in the category folders' <code>meta.json</code> and the configuration (<code>categories.&lt;id&gt;.enforced</code>, <code>.grantable</code>); an administrator's setting here wins over both and applies within a second. A category its <code>meta.json</code> marks non-grantable stays so, and lists inside a category can be non-grantable on their own (for example child abuse material under <code>illegal</code>): no grant ever unlocks them.</p>
 <table><caption>${categories.length} categories, as the proxy serves them now</caption>
-<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Enforced</th><th scope="col">Grantable</th><th scope="col">Kind</th><th scope="col">Definition</th></tr></thead>
+<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Enforced</th><th scope="col">Grantable</th><th scope="col">Kind</th><th scope="col">Set here by</th>${editable ? html`<th scope="col">Change</th>` : ''}<th scope="col">Definition</th></tr></thead>
 <tbody>${rows}</tbody></table>`,
+    message,
   );
 }

@@ -106,3 +106,19 @@ export async function addStaff(dataDir: string, accounts: readonly { id: string;
 export function assertNoRawScript(text: string): void {
   assert.ok(!/<script/i.test(text), 'no <script> element on the page');
 }
+
+/**
+ * Polls `get` until it answers `want` or `ms` pass (every 25 ms: bounded to
+ * ms/25 + 1 tries), for changes the running proxy must pick up "within 1 s".
+ */
+export async function statusWithin(ms: number, want: number, get: () => Promise<number>): Promise<{ status: number; tries: number }> {
+  const deadline = Date.now() + ms;
+  let tries = 1;
+  let status = await get();
+  while (status !== want && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    status = await get();
+    tries++;
+  }
+  return { status, tries };
+}

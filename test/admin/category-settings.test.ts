@@ -15,25 +15,12 @@ import { openDatabase } from '../../src/store/database.ts';
 import { startOrigin, type Origin } from '../helpers/origin.ts';
 import { viaProxy } from '../helpers/proxy-client.ts';
 import { startHarness, type Harness } from '../helpers/wardgate-harness.ts';
-import { AdminClient, addStaff, api, assertNoRawScript, STAFF_PASSWORD } from './admin-client.ts';
+import { addStaff, AdminClient, api, assertNoRawScript, STAFF_PASSWORD, statusWithin } from './admin-client.ts';
 
 let harness: Harness;
 let origin: Origin;
 let base: string;
 let adminToken: string;
-
-/** Polls `get` every 25 ms until it answers `want` or `ms` pass (bounded: at most ms/25 + 1 tries). */
-async function statusWithin(ms: number, want: number, get: () => Promise<number>): Promise<{ status: number; tries: number }> {
-  const deadline = Date.now() + ms;
-  let tries = 1;
-  let status = await get();
-  while (status !== want && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    status = await get();
-    tries++;
-  }
-  return { status, tries };
-}
 
 function storedSettings() {
   const db = openDatabase(harness.dataDir);

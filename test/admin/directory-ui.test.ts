@@ -17,7 +17,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import { startOrigin, type Origin } from '../helpers/origin.ts';
 import { viaProxy } from '../helpers/proxy-client.ts';
 import { basicAuth, startHarness, type Harness } from '../helpers/wardgate-harness.ts';
-import { AdminClient, addStaff, api, assertNoRawScript, STAFF_PASSWORD } from './admin-client.ts';
+import { addStaff, AdminClient, api, assertNoRawScript, STAFF_PASSWORD, statusWithin } from './admin-client.ts';
 
 let harness: Harness;
 let origin: Origin;
@@ -32,19 +32,6 @@ function readDirectory<T>(read: (store: DirectoryStore) => T): T {
   } finally {
     db.close();
   }
-}
-
-/** Polls `get` every 100 ms until it answers `want` or `ms` pass (at most ms/100 + 1 tries). */
-async function statusWithin(ms: number, want: number, get: () => Promise<number>): Promise<{ status: number; tries: number }> {
-  const deadline = Date.now() + ms;
-  let tries = 1;
-  let status = await get();
-  while (status !== want && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    status = await get();
-    tries++;
-  }
-  return { status, tries };
 }
 
 const browseFrom = (localAddress: string, headers: Record<string, string> = {}) => async () =>

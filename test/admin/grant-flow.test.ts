@@ -13,20 +13,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import { startOrigin } from '../helpers/origin.ts';
 import { viaProxy } from '../helpers/proxy-client.ts';
 import { startHarness } from '../helpers/wardgate-harness.ts';
-import { addStaff, api } from './admin-client.ts';
-
-/** Polls `get` every 25 ms until it answers `want` or `ms` pass (bounded: at most ms/25 + 1 tries). */
-async function statusWithin(ms: number, want: number, get: () => Promise<number>): Promise<{ status: number; tries: number }> {
-  const deadline = Date.now() + ms;
-  let tries = 1;
-  let status = await get();
-  while (status !== want && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    status = await get();
-    tries++;
-  }
-  return { status, tries };
-}
+import { addStaff, api, statusWithin } from './admin-client.ts';
 
 test('blocked → request (API) → GSM approves (API) → allowed within 1 s → revoke → blocked within 1 s; audit trail complete', async (t) => {
   const origin = await startOrigin();

@@ -16,6 +16,7 @@
  * classifier-backed check), so a "miss" really misses the domain index.
  */
 import { mulberry32 } from '../../test/helpers/prng.ts';
+import { PATH_WORDS, randomUrlParts, SUB_LABELS, TLDS } from './random-url-parts.ts';
 
 export interface StreamLists {
   /** Listed domains (canonical), by list; the first list is drawn 60% of the time (UT1 adult). */
@@ -66,12 +67,8 @@ export interface MixedStreamOptions {
   readonly isListed: (host: string) => boolean;
 }
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ra', 'tu', 'vo', 'shi', 'ber', 'dan', 'ex', 'fli', 'gor', 'hal', 'jin', 'kor', 'lum', 'mar', 'nor', 'pel', 'quin', 'ros', 'sel', 'tam', 'ul', 'ven', 'wil', 'yor', 'zen', 'bright', 'town', 'shop', 'news'];
-const TLDS: readonly (readonly [string, number])[] = [['com', 40], ['org', 10], ['net', 8], ['co.uk', 8], ['de', 6], ['fr', 6], ['io', 4], ['gov.uk', 3], ['ac.uk', 3], ['nl', 3], ['info', 3], ['eu', 2], ['org.uk', 2], ['it', 2]];
-const SUB_LABELS = ['www', 'm', 'cdn', 'static', 'img', 'api', 'mail', 'shop', 'blog', 'fr', 'en', 'de', 'a1', 'media', 'video', 'secure', 'login'];
-const PATH_WORDS = ['news', 'images', 'static', 'api', 'v1', 'user', 'login', 'search', 'article', '2025', 'assets', 'js', 'css', 'img', 'video', 'watch', 'blog', 'post', 'tag', 'category', 'council', 'planning', 'essex', 'middlesex', 'scunthorpe'];
-const FILES = ['index.html', 'main.js', 'style.css', 'logo.png', 'item.php', 'view.aspx', 'feed.xml', 'photo.jpg'];
-const KEYWORDS = ['porn', 'sex', 'xxx', 'casino', 'poker', 'bet', 'nude', 'drugs', 'cannabis', 'weed', 'hack', 'crack', 'torrent', 'warez', 'dating', 'escort', 'gun', 'ammo', 'gore', 'hentai', 'camgirl', 'viagra'];
+// The bench stream's paths also name UK places that contain blocked words (the exceptions list).
+const STREAM_PATH_WORDS = [...PATH_WORDS, 'essex', 'middlesex', 'scunthorpe'];
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 interface Site {
@@ -82,23 +79,9 @@ interface Site {
 
 export function mixedStream(lists: StreamLists, options: MixedStreamOptions): MixedStream {
   const rand = mulberry32(options.seed);
-  const int = (n: number): number => Math.floor(rand() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const weighted = <T>(table: readonly (readonly [T, number])[]): T => {
-    const total = table.reduce((s, [, w]) => s + w, 0);
-    let r = rand() * total;
-    for (const [k, w] of table) if ((r -= w) < 0) return k;
-    return table[table.length - 1]![0];
-  };
+  const { int, pick, weighted, label, urlPath, keywordPath } = randomUrlParts(rand, STREAM_PATH_WORDS);
   const nonEmpty = lists.domains.filter((d) => d.length > 0);
   const listedIps = nonEmpty.flatMap((d) => d.filter((h) => IPV4.test(h)));
-  const label = (): string => {
-    let s = '';
-    for (let i = 1 + int(3); i > 0; i--) s += pick(SYLLABLES);
-    if (rand() < 0.1) s += String(int(100));
-    if (rand() < 0.1) s = `${s}-${pick(SYLLABLES)}`;
-    return s;
-  };
   const listedDomain = (): string => {
     if (nonEmpty.length === 0) return missHost(false);
     return rand() < 0.6 ? pick(nonEmpty[0]!) : pick(pick(nonEmpty));
@@ -159,33 +142,6 @@ export function mixedStream(lists: StreamLists, options: MixedStreamOptions): Mi
     return { kind, origin: `${scheme}://${host}${port}` };
   };
 
-  const urlPath = (): string => {
-    const r = rand();
-    if (r < 0.15) return '/';
-    let p = '';
-    for (let i = 1 + int(4); i > 0; i--) p += `/${pick(PATH_WORDS)}`;
-    if (rand() < 0.5) p += `/${pick(FILES)}`;
-    const q = rand();
-    if (q < 0.2) p += `?id=${int(100000)}`;
-    else if (q < 0.3) p += `?q=${pick(PATH_WORDS)}+${pick(PATH_WORDS)}&page=${int(20)}`;
-    else if (q < 0.35) p += `?utm_source=newsletter&utm_medium=email&token=${int(1e9).toString(36)}`;
-    return p;
-  };
-  const keywordPath = (): string => {
-    const k = (): string => pick(KEYWORDS);
-    switch (int(5)) {
-      case 0:
-        return `/search?q=free+${k()}+${k()}+videos&safe=off`;
-      case 1:
-        return `/tags/${k()}-${k()}-${k()}/page/${int(50)}`;
-      case 2: // percent-encoded letters: "%70orn"
-        return `/${k().replace(/^./, (c) => `%${c.charCodeAt(0).toString(16)}`)}/${k().toUpperCase()}.html`;
-      case 3:
-        return `/${k()}/${k()}/${k()}?ref=${k()}&${k()}=1`;
-      default:
-        return `/best-${k()}-${k()}-sites-${2020 + int(6)}.html`;
-    }
-  };
   const urlOf = (site: Site): string => {
     if (site.kind === 'url-entry') {
       const e = site.origin;

@@ -23,6 +23,7 @@ import { WfError } from '../errors.ts';
 import { UNCATEGORISED, type Classification, type ClassifyTrace, type RuleKind, type RuleMatch } from './classification.ts';
 import { CompiledIndex, compileIndex, type IndexedList } from './compiled-index.ts';
 import { createHostSet } from './domain-index.ts';
+import { HostSuffixes } from './host-suffixes.ts';
 import { KeywordMatcher } from './keyword-matcher.ts';
 import type { ClassifierInput } from './list-input.ts';
 import type { Target } from './target.ts';
@@ -126,10 +127,14 @@ export function createClassifier(source: ClassifierInput | CompiledIndex, option
   const cache = options.cacheSize > 0 ? new LRUCache<string, HostFacts>({ max: options.cacheSize }) : null;
   const scratch: RuleMatch[] = [];
 
+  const suffixes = new HostSuffixes();
+
   const hostFacts = (host: string, isIp: boolean): HostFacts => {
-    const count = domains.match(host, isIp);
-    const isTrusted = trusted.has(host, isIp);
-    const hasUrlRules = urls.hasHost(host, isIp);
+    // One hashing pass for the three tables walked (see host-suffixes.ts).
+    const s = suffixes.of(host, isIp);
+    const count = domains.matchSuffixes(s);
+    const isTrusted = trusted.hasSuffixes(s);
+    const hasUrlRules = urls.hasHostSuffixes(s);
     // Most hosts match nothing: one shared answer, no allocation (the uncached path's garbage was
     // mostly these, and the GC pauses with it).
     if (count === 0 && !isTrusted && !hasUrlRules) return NOTHING_KNOWN;

@@ -40,6 +40,12 @@ export interface DomainTableBuilderOptions {
   sameGroup?: (tagA: number, tagB: number) => boolean;
   /** Tests only: every suffix gets the same slot and fingerprint, so only verification separates them. */
   forceCollisions?: boolean;
+  /**
+   * Load the slot arrays are sized for (default TARGET_LOAD). Small tables
+   * (trusted sites, URL-rule hosts) use a low one: their memory does not
+   * matter, and every request walks them.
+   */
+  targetLoad?: number;
 }
 
 /** Whether a canonical host is an IP literal (a cheap test first: most hosts end in a letter). */
@@ -52,6 +58,7 @@ export function isIpHost(host: string): boolean {
 export class DomainTableBuilder {
   readonly #sameGroup: ((a: number, b: number) => boolean) | undefined;
   readonly #mask: number;
+  readonly #load: number;
   #capacity: number;
   #meta: Uint32Array;
   #node: Uint32Array;
@@ -69,7 +76,8 @@ export class DomainTableBuilder {
     const expected = Math.max(64, Math.ceil(options.expectedHosts ?? 64));
     this.#sameGroup = options.sameGroup;
     this.#mask = options.forceCollisions === true ? 0 : -1;
-    this.#capacity = capacityFor(expected);
+    this.#load = Math.min(Math.max(options.targetLoad ?? TARGET_LOAD, 0.1), TARGET_LOAD);
+    this.#capacity = capacityFor(expected, this.#load);
     this.#meta = new Uint32Array(this.#capacity);
     this.#node = new Uint32Array(this.#capacity * 3);
     // UT1 adult: 0.98M distinct labels, 14 MB, for 4.64M hosts.
@@ -126,7 +134,7 @@ export class DomainTableBuilder {
     if (host.length === 0) return false;
     if (!(tag >= 0 && tag <= MAX_TAG && Number.isInteger(tag))) throw new RangeError(`rule tag ${tag} out of range`);
     // At most host.length + 1 new nodes: grow now, so slots stay put during the walk.
-    if (this.#nodes + host.length + 1 > this.#capacity * MAX_LOAD) this.#rehash(capacityFor((this.#nodes + host.length + 1) * 1.5));
+    if (this.#nodes + host.length + 1 > this.#capacity * MAX_LOAD * (this.#load / TARGET_LOAD)) this.#rehash(capacityFor((this.#nodes + host.length + 1) * 1.5, this.#load));
     let a = SEED_A;
     let b = SEED_B;
     let la = LABEL_SEED;
@@ -285,7 +293,7 @@ export class DomainTableBuilder {
 
   /** The finished table; the builder must not be used afterwards. */
   finish(): DomainTable {
-    if (this.#nodes < this.#capacity * MIN_LOAD) this.#rehash(capacityFor(this.#nodes));
+    if (this.#nodes < this.#capacity * MIN_LOAD * (this.#load / TARGET_LOAD)) this.#rehash(capacityFor(this.#nodes, this.#load));
     const arrays: DomainTableArrays = {
       capacity: this.#capacity,
       nodeCount: this.#nodes,
@@ -302,9 +310,9 @@ export class DomainTableBuilder {
   }
 }
 
-/** Slots for `nodes` nodes at TARGET_LOAD (at least one slot always stays empty). */
-function capacityFor(nodes: number): number {
-  const capacity = Math.max(16, Math.ceil(nodes / TARGET_LOAD) + 1);
+/** Slots for `nodes` nodes at `load` (at least one slot always stays empty). */
+function capacityFor(nodes: number, load: number): number {
+  const capacity = Math.max(16, Math.ceil(nodes / load) + 1);
   if (capacity > MAX_CAPACITY) {
     throw new WfError('WF_ERR_LIST_INVALID', `too many domain entries to index (${nodes} suffixes; at most ${Math.floor(MAX_CAPACITY * TARGET_LOAD)})`);
   }

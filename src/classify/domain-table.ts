@@ -26,10 +26,9 @@
  *   DomainSuffixIndex files (0, value index).
  *
  * The slot and fingerprint come from a 64-bit hash of the whole suffix
- * (two 32-bit lanes, suffix-hash.ts), computed incrementally right to left
- * with charCodeAt, so the walk hashes each character once and allocates
- * nothing. A hash is
- * only a hint: a node matches when its fingerprint, its parent slot (the
+ * (two 32-bit lanes, suffix-hash.ts), computed for every suffix in one
+ * right-to-left pass (host-suffixes.ts), which callers that walk several
+ * tables for one host share; nothing is allocated. A hash is only a hint: a node matches when its fingerprint, its parent slot (the
  * node the walk verified one step earlier) and its label bytes are equal to
  * the host's. By induction a match is exact, so no collision can ever make
  * an unlisted host match; collisions only cost probes. That is why no full
@@ -41,7 +40,8 @@
  * Never throws, whatever the host string.
  */
 import { labelEquals } from './label-store.ts';
-import { DOT, MAX_CAPACITY, SEED_A, SEED_B, fingerprintHash, fingerprintOf, slotHash, slotOf, stepA, stepB } from './suffix-hash.ts';
+import { HostSuffixes } from './host-suffixes.ts';
+import { MAX_CAPACITY, fingerprintOf, slotOf } from './suffix-hash.ts';
 
 /** `parent` of a top-level label's node. */
 export const ROOT = 0xffffffff;
@@ -90,6 +90,8 @@ export class DomainTable {
   #hitTag = new Uint16Array(16);
   #hitData = new Uint32Array(16);
   #hitStart = new Int32Array(16);
+  /** Scratch for match() and has() on a host not yet hashed. */
+  readonly #suffixes = new HostSuffixes();
 
   constructor(arrays: DomainTableArrays) {
     this.arrays = arrays;
@@ -127,28 +129,23 @@ export class DomainTable {
   }
 
   /**
-   * Walks `host` right to left; returns how many nodes with rules it met
-   * (their slots and suffix starts are in #walkSlot/#walkStart, least
-   * specific first). With `firstOnly`, stops at the first such node.
+   * Walks the suffixes of `s.host` below `upTo` (all but the last when the
+   * caller drops a leading `www.`), shortest first; returns how many nodes
+   * with rules it met (their slots and suffix starts are in
+   * #walkSlot/#walkStart, least specific first). With `firstOnly`, stops at
+   * the first such node.
    *
-   * One pass, probing each suffix as soon as it is hashed. Tried and
-   * dropped: hashing every suffix first and touching their home slots so
-   * the cache misses overlap; on UT1 adult that made hits 10% faster and
-   * misses 10-50% slower, and misses are most of the traffic.
+   * One probe per suffix, in order. Tried and dropped: touching every
+   * suffix's home slot first so the cache misses overlap; on UT1 adult that
+   * made hits 10% faster and misses 10-50% slower, and misses are most of
+   * the traffic.
    */
-  #walk(host: string, isIp: boolean, firstOnly: boolean): number {
+  #walk(s: HostSuffixes, upTo: number, firstOnly: boolean): number {
     const mask = this.#mask;
     const capacity = this.#capacity;
-    let a = SEED_A;
-    let b = SEED_B;
-    if (isIp) {
-      for (let i = host.length - 1; i >= 0; i--) {
-        const c = host.charCodeAt(i);
-        a = stepA(a, c);
-        b = stepB(b, c);
-      }
-      const fp = fingerprintOf(fingerprintHash(a, b) & mask);
-      const slot = host.length === 0 ? -1 : this.#probe(fp, slotOf(slotHash(a, b) & mask, capacity), IP_PARENT, host, 0, host.length);
+    const host = s.host;
+    if (s.isIp) {
+      const slot = host.length === 0 ? -1 : this.#probe(fingerprintOf(s.fingerprintHash(0) & mask), slotOf(s.slotHash(0) & mask, capacity), IP_PARENT, host, 0, host.length);
       if (slot < 0 || (this.#meta[slot]! & 0xffff) === NO_RULE) return 0;
       this.#walkSlot[0] = slot;
       this.#walkStart[0] = 0;
@@ -156,25 +153,18 @@ export class DomainTable {
     }
     let found = 0;
     let parent = ROOT;
-    let end = host.length;
-    for (let i = end - 1; ; i--) {
-      const c = i >= 0 ? host.charCodeAt(i) : DOT;
-      if (c === DOT) {
-        const slot = this.#probe(fingerprintOf(fingerprintHash(a, b) & mask), slotOf(slotHash(a, b) & mask, capacity), parent, host, i + 1, end);
-        if (slot < 0) break;
-        if ((this.#meta[slot]! & 0xffff) !== NO_RULE) {
-          if (found === this.#walkSlot.length) this.#growWalk();
-          this.#walkSlot[found] = slot;
-          this.#walkStart[found] = i + 1;
-          found++;
-          if (firstOnly) break;
-        }
-        if (i < 0) break;
-        parent = slot;
-        end = i;
+    for (let k = 0; k < upTo; k++) {
+      const start = s.start(k);
+      const slot = this.#probe(fingerprintOf(s.fingerprintHash(k) & mask), slotOf(s.slotHash(k) & mask, capacity), parent, host, start, s.labelEnd(k));
+      if (slot < 0) break;
+      if ((this.#meta[slot]! & 0xffff) !== NO_RULE) {
+        if (found === this.#walkSlot.length) this.#growWalk();
+        this.#walkSlot[found] = slot;
+        this.#walkStart[found] = start;
+        found++;
+        if (firstOnly) break;
       }
-      a = stepA(a, c);
-      b = stepB(b, c);
+      parent = slot;
     }
     return found;
   }
@@ -186,7 +176,13 @@ export class DomainTable {
    * most specific host first, insertion order within one host.
    */
   match(host: string, isIp: boolean): number {
-    const walked = this.#walk(host, isIp, false);
+    const s = this.#suffixes.of(host, isIp);
+    return this.matchSuffixes(s, s.count);
+  }
+
+  /** match() for a host already hashed, over its first `upTo` suffixes. */
+  matchSuffixes(s: HostSuffixes, upTo: number = s.count): number {
+    const walked = this.#walk(s, upTo, false);
     let count = 0;
     for (let w = walked - 1; w >= 0; w--) {
       const slot = this.#walkSlot[w]!;
@@ -207,7 +203,13 @@ export class DomainTable {
 
   /** Whether `host` or any parent domain of it (only the exact literal when `isIp`) has a rule. */
   has(host: string, isIp: boolean): boolean {
-    return this.#walk(host, isIp, true) > 0;
+    const s = this.#suffixes.of(host, isIp);
+    return this.#walk(s, s.count, true) > 0;
+  }
+
+  /** has() for a host already hashed, over its first `upTo` suffixes. */
+  hasSuffixes(s: HostSuffixes, upTo: number = s.count): boolean {
+    return this.#walk(s, upTo, true) > 0;
   }
 
   /** Tag of the i-th rule found by the last match(). */

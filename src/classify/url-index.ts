@@ -13,6 +13,7 @@
  */
 import type { RuleMatch } from './classification.ts';
 import { DomainSuffixIndex } from './domain-index.ts';
+import type { HostSuffixes } from './host-suffixes.ts';
 
 export interface UrlEntry {
   /** Canonical host, leading `www.` dropped (see stripWww). */
@@ -146,6 +147,12 @@ export class UrlPrefixIndex {
   hasHost(host: string, isIp: boolean): boolean {
     if (this.size === 0) return false;
     return this.#hosts.has(isIp ? host : stripWww(host), isIp);
+  }
+
+  /** hasHost() for a host already hashed: stripWww(host)'s suffixes are all of host's but the last. */
+  hasHostSuffixes(s: HostSuffixes): boolean {
+    if (this.size === 0) return false;
+    return this.#hosts.hasSuffixes(s, !s.isIp && stripWww(s.host) !== s.host ? s.count - 1 : s.count);
   }
 
   /**

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { DomainSuffixIndex, createHostSet } from '../../src/classify/domain-index.ts';
 import { DomainTableBuilder, isIpHost } from '../../src/classify/domain-table-builder.ts';
 import { validateTable, type DomainTable } from '../../src/classify/domain-table.ts';
+import { HostSuffixes } from '../../src/classify/host-suffixes.ts';
+import { stripWww } from '../../src/classify/url-index.ts';
 import { canonicalHost, isIpLiteral } from '../../src/classify/normalise-url.ts';
 import { isWfError } from '../../src/errors.ts';
 import { mulberry32 } from '../helpers/prng.ts';
@@ -145,6 +147,34 @@ test('fuzz: domain index agrees with a naive Set walk', () => {
   }
   // Guard against a generator that never exercises the matching side.
   assert.ok(cases > 3000 && hits > cases / 4, `cases ${cases}, hits ${hits}`);
+});
+
+test('fuzz: one shared hashing pass (HostSuffixes) finds what each walk finds on its own, with and without a leading www.', () => {
+  const rand = mulberry32(0xab5e);
+  const suffixes = new HostSuffixes();
+  let hits = 0;
+  let stripped = 0;
+  for (let round = 0; round < 30; round++) {
+    const hosts = new Set<string>();
+    for (let i = 1 + Math.floor(rand() * 30); i > 0; i--) hosts.add(randomHost(rand));
+    hosts.delete('');
+    const idx = index([...hosts]);
+    for (let i = 0; i < 100; i++) {
+      const base = rand() < 0.5 && hosts.size > 0 ? [...hosts][Math.floor(rand() * hosts.size)]! : randomHost(rand);
+      // www. prefixes, empty labels and stray dots too: the shared pass must split them alike.
+      const host = [base, `www.${base}`, `.${base}`, `${base}.`, `a..${base}`, `www.www.${base}`][Math.floor(rand() * 6)]!;
+      const isIp = isIpLiteral(host);
+      const s = suffixes.of(host, isIp);
+      assert.equal(idx.hasSuffixes(s), idx.has(host, isIp), host);
+      const bare = stripWww(host);
+      if (!isIp && bare !== host) {
+        stripped++;
+        assert.equal(idx.hasSuffixes(s, s.count - 1), idx.has(bare, false), `${host} without www.`);
+      }
+      if (idx.has(host, isIp)) hits++;
+    }
+  }
+  assert.ok(hits > 500 && stripped > 500, `hits ${hits}, stripped ${stripped}`);
 });
 
 // The compact table underneath: exact verification, growth, chains, limits.

@@ -28,74 +28,94 @@ interface HostBucket {
   readonly prefixes: string[];
   readonly matches: RuleMatch[];
   /**
-   * For a bucket of more than KEYED_BUCKET_MIN prefixes: the indexes of the
-   * prefixes by first path segment (firstSegmentEnd), ascending, and of the
-   * prefixes too short to have one (`short`). Null for a small bucket (a
-   * plain scan is as fast).
+   * For a bucket of more than SORTED_BUCKET_MIN prefixes: its distinct
+   * prefixes in code-unit order, and each one's matches in bucket order.
+   * Null for a small bucket (a plain scan is as fast).
    */
-  readonly bySegment: Map<string, number[]> | null;
-  readonly short: number[];
+  readonly sorted: string[] | null;
+  readonly sortedMatches: RuleMatch[][];
 }
 
 /**
- * Prefixes in a host's bucket above which a lookup goes through the
- * first-segment map instead of comparing every prefix. UT1 has hosts with
- * hundreds or thousands of URL entries (github.com 1,713, img1.wsimg.com
- * 1,105, docs.google.com 467 at the 2025 snapshot): every request to them
- * compared every prefix. See bench/README.md for the measured gain.
+ * Prefixes in a host's bucket above which a lookup searches the sorted
+ * prefixes instead of comparing every one. UT1 has hosts with hundreds or
+ * thousands of URL entries (github.com 1,713, img1.wsimg.com 1,105,
+ * docs.google.com 467 at the 2025 snapshot). Filing them by first path
+ * segment was not enough: img1.wsimg.com's 1,105 all start `/blobby/`, so
+ * every request to it compared 1,105 prefixes (110 µs); the sorted search
+ * costs a few binary searches whatever the prefixes share (see
+ * matchSorted; bench/README.md has the measured gain).
  */
-const KEYED_BUCKET_MIN = 16;
-const NO_INDEXES: number[] = [];
-
-/**
- * End of a path's first segment: the first `/` or `?` after the leading
- * character, or -1 when there is none. A prefix p with an end k is a
- * prefix of a path m only if m has the same end k and m.slice(0, k) equals
- * p.slice(0, k), so the first segment files every such prefix exactly.
- */
-function firstSegmentEnd(path: string): number {
-  for (let i = 1; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    if (c === 47 /* / */ || c === 63 /* ? */) return i;
-  }
-  return -1;
-}
+const SORTED_BUCKET_MIN = 16;
+const NO_MATCHES: RuleMatch[][] = [];
 
 function bucketOf(rules: { prefix: string; match: RuleMatch }[]): HostBucket {
   const prefixes = rules.map((r) => r.prefix);
   const matches = rules.map((r) => r.match);
-  if (prefixes.length <= KEYED_BUCKET_MIN) return { prefixes, matches, bySegment: null, short: NO_INDEXES };
-  const bySegment = new Map<string, number[]>();
-  const short: number[] = [];
+  if (prefixes.length <= SORTED_BUCKET_MIN) return { prefixes, matches, sorted: null, sortedMatches: NO_MATCHES };
+  const byPrefix = new Map<string, RuleMatch[]>();
   for (let i = 0; i < prefixes.length; i++) {
-    const p = prefixes[i]!;
-    const end = firstSegmentEnd(p);
-    if (end === -1) {
-      short.push(i);
-      continue;
-    }
-    const key = p.slice(0, end);
-    const list = bySegment.get(key);
-    if (list === undefined) bySegment.set(key, [i]);
-    else list.push(i);
+    const list = byPrefix.get(prefixes[i]!);
+    if (list === undefined) byPrefix.set(prefixes[i]!, [matches[i]!]);
+    else list.push(matches[i]!);
   }
-  return { prefixes, matches, bySegment, short };
+  // Default sort order is by UTF-16 code units, the order `<` compares strings in.
+  const sorted = [...byPrefix.keys()].sort();
+  return { prefixes, matches, sorted, sortedMatches: sorted.map((p) => byPrefix.get(p)!) };
+}
+
+/** Length of the common prefix of `a` and `b`. */
+function commonPrefixLength(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/**
+ * Appends, longest first, the matches of every sorted prefix that starts
+ * `matchPath`. Each round finds p, the greatest prefix ≤ key (a binary
+ * search below `hi`), where key starts as matchPath. Any prefix of key in
+ * the list is ≤ p, so none is longer than the common part of p and key:
+ * if p is that common part it starts key and matches, and the search goes
+ * on below p for key cut one character shorter than p; otherwise key is
+ * cut to the common part. key shrinks every round, so the rounds are at
+ * most one more than the matches plus the distinct lengths skipped.
+ */
+function matchSorted(sorted: readonly string[], sortedMatches: readonly RuleMatch[][], matchPath: string, out: RuleMatch[]): void {
+  let hi = sorted.length;
+  let key = matchPath;
+  while (hi > 0 && key.length > 0) {
+    let lo = 0;
+    let top = hi;
+    while (lo < top) {
+      const mid = (lo + top) >>> 1;
+      if (sorted[mid]! <= key) lo = mid + 1;
+      else top = mid;
+    }
+    const at = lo - 1;
+    if (at < 0) return;
+    const prefix = sorted[at]!;
+    const common = commonPrefixLength(prefix, key);
+    if (common === prefix.length) {
+      const found = sortedMatches[at]!;
+      for (let k = 0; k < found.length; k++) out.push(found[k]!);
+      key = key.slice(0, common - 1);
+    } else {
+      key = key.slice(0, common);
+    }
+    hi = at;
+  }
 }
 
 /** Appends, longest prefix first, the matches of the bucket's prefixes that start `matchPath`. */
 function matchBucket(bucket: HostBucket, matchPath: string, out: RuleMatch[]): void {
-  const { prefixes, matches, bySegment } = bucket;
-  if (bySegment === null) {
+  const { prefixes, matches, sorted } = bucket;
+  if (sorted === null) {
     for (let i = 0; i < prefixes.length; i++) if (matchPath.startsWith(prefixes[i]!)) out.push(matches[i]!);
     return;
   }
-  const end = firstSegmentEnd(matchPath);
-  const keyed = end === -1 ? NO_INDEXES : (bySegment.get(matchPath.slice(0, end)) ?? NO_INDEXES);
-  // Every keyed prefix that matches is longer than every short one that does (it reaches past
-  // the segment end the short ones stop before), so keyed-then-short keeps the bucket's order.
-  for (let k = 0; k < keyed.length; k++) if (matchPath.startsWith(prefixes[keyed[k]!]!)) out.push(matches[keyed[k]!]!);
-  const short = bucket.short;
-  for (let k = 0; k < short.length; k++) if (matchPath.startsWith(prefixes[short[k]!]!)) out.push(matches[short[k]!]!);
+  matchSorted(sorted, bucket.sortedMatches, matchPath, out);
 }
 
 /**

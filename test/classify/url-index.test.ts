@@ -76,7 +76,7 @@ test('empty path prefixes are not URL rules and size counts the rest', () => {
   assert.deepEqual(entries(idx, url('http://example.test/y')), []);
 });
 
-test('a host with many prefixes (first-segment index) finds exactly what a scan of every prefix finds, in the same order', async () => {
+test('a host with many prefixes (sorted search) finds exactly what a scan of every prefix finds, in the same order', async () => {
   const { mulberry32 } = await import('../helpers/prng.ts');
   const rand = mulberry32(20261123);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

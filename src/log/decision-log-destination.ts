@@ -663,10 +663,21 @@ function readTailOrNothing(file: LogFile): Tail {
   }
 }
 
+const NEWLINE = 0x0a;
+/**
+ * Output chunk for reading a compressed tail: large enough that each chunk is its own mapping,
+ * returned to the system when freed (with the default 16 KiB chunks a 90 MB log left ~60 MB of
+ * freed heap in the process for good).
+ */
+const GUNZIP_CHUNK = 4 * 1024 * 1024;
+
 function readTail(file: LogFile): Tail {
   if (file.compressed) {
-    const text = gunzipSync(readFileSync(file.path)).toString('utf8');
-    return { size: text.length, ...lastCompleteLine(text, true) };
+    // A compressed file never takes more lines: only its last line matters. Found in the bytes and
+    // decoded alone; decoding the whole file and slicing the line out kept the whole text alive (a
+    // sliced string holds its parent): ~200 MiB of RSS for good after a restart with a 90 MB log.
+    const bytes = gunzipSync(readFileSync(file.path), { chunkSize: GUNZIP_CHUNK });
+    return { size: bytes.length, ...lastCompleteLine(bytes, true) };
   }
   const fd = openSync(file.path, 'r');
   try {
@@ -675,7 +686,7 @@ function readTail(file: LogFile): Tail {
       const length = Math.min(window, size);
       const buffer = Buffer.alloc(length);
       readSync(fd, buffer, 0, length, size - length);
-      const found = lastCompleteLine(buffer.toString('utf8'), length === size);
+      const found = lastCompleteLine(buffer, length === size);
       if (found.lastLine !== null || length === size) return { size, ...found };
     }
   } finally {
@@ -683,13 +694,14 @@ function readTail(file: LogFile): Tail {
   }
 }
 
-function lastCompleteLine(text: string, wholeFile: boolean): { lastLine: string | null; torn: boolean } {
-  const torn = text.length > 0 && !text.endsWith('\n');
-  const end = text.lastIndexOf('\n');
+function lastCompleteLine(bytes: Buffer, wholeFile: boolean): { lastLine: string | null; torn: boolean } {
+  const torn = bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE;
+  const end = bytes.lastIndexOf(NEWLINE);
   if (end === -1) return { lastLine: null, torn };
-  const start = text.lastIndexOf('\n', end - 1);
+  const start = end === 0 ? -1 : bytes.lastIndexOf(NEWLINE, end - 1);
   if (start === -1 && !wholeFile) return { lastLine: null, torn };
-  return { lastLine: text.slice(start + 1, end), torn };
+  // `\n` never occurs inside a UTF-8 sequence, so the line's bytes decode on their own.
+  return { lastLine: bytes.toString('utf8', start + 1, end), torn };
 }
 
 async function compressFile(path: string): Promise<void> {

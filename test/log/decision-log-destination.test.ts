@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createDecisionLogDestination } from '../../src/log/decision-log-destination.ts';
@@ -173,6 +174,26 @@ test('a restart continues the newest file and its chain; a new day after a resta
   const result = await verifyDir(third.dir);
   assert.deepEqual(result.breaks, []);
   assert.equal(result.chains[0]!.fromGenesis, true);
+});
+
+test('a restart whose newest file is compressed continues the chain from its last line (non-ASCII and all)', async (t) => {
+  const dataDir = tempDataDir(t);
+  const clock = fakeClock();
+  const first = openLog(t, dataDir, clock);
+  // Multi-byte characters in the last line: the tail is found in the bytes and decoded alone.
+  for (let i = 0; i < 2_000; i += 1) first.logger.info(record(i, { reason: `Café ☕ ${i}` }));
+  await first.destination.close();
+  const path = join(first.dir, 'decisions-2026-11-23.1.log');
+  writeFileSync(`${path}.gz`, gzipSync(readFileSync(path)));
+  unlinkSync(path);
+
+  const second = openLog(t, dataDir, clock);
+  assert.deepEqual(second.destination.head, first.destination.head);
+  second.logger.info(record(2_000));
+  await second.destination.close();
+  assert.deepEqual(namesIn(second.dir), ['decisions-2026-11-23.1.log.gz', 'decisions-2026-11-23.2.log']);
+  assert.equal(parsedLinesOf(join(second.dir, 'decisions-2026-11-23.2.log'))[0]!.prev, first.destination.head.hash);
+  assert.deepEqual((await verifyDir(second.dir)).breaks, []);
 });
 
 test('after a crash mid-line, a restart starts a new file chained to the last whole line, and verify reports the torn line', async (t) => {

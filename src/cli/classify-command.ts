@@ -19,7 +19,9 @@ import { isWfError, WfError } from '../errors.ts';
 import { evaluate, type Evaluation } from '../pipeline/evaluate.ts';
 import { SnapshotHolder, type RuntimeSnapshot } from '../pipeline/runtime-snapshot.ts';
 import { openDatabase } from '../store/database.ts';
+import { ByteSink, utf8Bytes } from './byte-sink.ts';
 import type { CliIO } from './cli-io.ts';
+import { lineBatches } from './line-batches.ts';
 import { CONFIG_OPTIONS, configFlags } from './config-options.ts';
 
 export const CLASSIFY_USAGE = 'Usage: wardgate classify [--member ID] [--stdin] [--format json|compact] [--categories DIR] [--data-dir DIR] [--config FILE] URL...';
@@ -45,11 +47,13 @@ export type UrlEvaluation =
   | { readonly input: string; readonly error: string }
   | { readonly input: string; readonly target: Target; readonly evaluation: Evaluation; readonly member: string | undefined };
 
+const ASSUME_HTTP = Object.freeze({ assumeHttp: true });
+
 /** Runs `raw` through normaliseUrl and evaluate(), exactly as the proxy would for `memberId`. */
 export function evaluateUrl(raw: string, snapshot: RuntimeSnapshot, memberId: string | undefined, now: number = Date.now()): UrlEvaluation {
   let target: Target;
   try {
-    target = normaliseUrl(raw, { assumeHttp: true });
+    target = normaliseUrl(raw, ASSUME_HTTP);
   } catch (error) {
     if (isWfError(error, 'WF_ERR_BAD_TARGET')) return { input: raw, error: error.message };
     throw error;
@@ -94,50 +98,118 @@ export function jsonString(s: string): string {
 }
 
 /**
- * Serialised line tails, per output format, by decision and classification
- * object: most lines in a bulk check share the one frozen uncategorised
- * decision and classification, so one JSON.stringify serves them all.
- * Tried and dropped: keying by classification alone and reusing the tail for
- * any decision that serialises alike (decide() builds a new decision for
- * every match) — the WeakMap then held a tail for every cached host, and
- * `classify --stdin` took ~25% more CPU and 100 MiB more memory.
+ * The JSON line's tail after the host (decision, reason, categories, rule,
+ * grants and, for `json`, matches and trusted) for one classification and
+ * decision: the fields, unquoted (no braces).
  */
-const tailCache = { json: new WeakMap<Decision, WeakMap<Classification, string>>(), compact: new WeakMap<Decision, WeakMap<Classification, string>>() };
-
-function lineTail(format: ClassifyFormat, classification: Classification, decision: Decision): string {
-  const cache = tailCache[format];
-  let byClassification = cache.get(decision);
-  const cached = byClassification?.get(classification);
-  if (cached !== undefined) return cached;
+function tailText(format: ClassifyFormat, classification: Classification, decision: Decision): string {
   const rule = decision.rule;
   const fields =
     format === 'json'
       ? { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule ?? null, grants: decision.grantIds, matches: classification.matches, trusted: classification.trusted }
       : { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule === undefined ? null : { list: rule.list, kind: rule.kind, entry: rule.entry }, grants: decision.grantIds };
-  const tail = JSON.stringify(fields).slice(1, -1);
-  // decide() returns its shared answers frozen and builds a fresh decision for every match: caching
-  // those cost a WeakMap per line and never hit again.
-  if (!Object.isFrozen(decision)) return tail;
-  if (byClassification === undefined) cache.set(decision, (byClassification = new WeakMap()));
-  byClassification.set(classification, tail);
-  return tail;
+  return JSON.stringify(fields).slice(1, -1);
 }
+
+/** Whether two decisions print alike: the same verdict, categories and rule object, and no grants. */
+function sameDecision(a: Decision, b: Decision): boolean {
+  if (a === b) return true;
+  if (a.action !== b.action || a.reason !== b.reason || a.rule !== b.rule || a.grantIds.length !== 0 || b.grantIds.length !== 0) return false;
+  const x = a.categories;
+  const y = b.categories;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+interface CachedTail {
+  readonly decision: Decision;
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Most classifications whose serialised tail is kept (per format); the map is emptied when it is full. */
+const TAIL_CACHE_ENTRIES = 32_768;
+
+/**
+ * Serialised line tails by classification object, per format. The
+ * classifier hands out one frozen Classification per cached host (and one
+ * shared object for every uncategorised URL), and decide() builds a fresh
+ * Decision for every match that prints the same as the last one for that
+ * classification unless grants differ: so the tail is serialised once per
+ * host instead of once per line, checked against the decision it was built
+ * for. A plain bounded Map, not a WeakMap: an earlier WeakMap-per-line
+ * cache cost ~25% more CPU and 100 MiB (ephemeron tables in every GC).
+ */
+class TailCache {
+  readonly #entries = new Map<Classification, CachedTail>();
+  readonly #format: ClassifyFormat;
+
+  constructor(format: ClassifyFormat) {
+    this.#format = format;
+  }
+
+  get(classification: Classification, decision: Decision): CachedTail {
+    const cached = this.#entries.get(classification);
+    if (cached !== undefined && sameDecision(cached.decision, decision)) return cached;
+    const text = tailText(this.#format, classification, decision);
+    const entry: CachedTail = { decision, text, bytes: utf8Bytes(text) };
+    if (this.#entries.size >= TAIL_CACHE_ENTRIES) this.#entries.clear();
+    this.#entries.set(classification, entry);
+    return entry;
+  }
+}
+
+const tailCaches: Record<ClassifyFormat, TailCache> = { json: new TailCache('json'), compact: new TailCache('compact') };
 
 /**
  * JSON.stringify(toClassifyLine(result)) (format `json`), or the compact line
  * (`compact`: input, host, decision, reason, categories, the deciding rule's
- * list, kind and entry, grants, member), built from cached parts: measured,
- * serialising each line whole was over half of `classify --stdin`.
+ * list, kind and entry, grants, member), with the tail from the cache.
+ * writeClassifyLine() writes the same bytes without building the string.
  */
 export function classifyLineJson(result: UrlEvaluation, format: ClassifyFormat = 'json'): string {
   if ('error' in result) return JSON.stringify(toClassifyLine(result));
   const { target, evaluation, member } = result;
-  const tail = lineTail(format, evaluation.classification, evaluation.decision);
+  const tail = tailCaches[format].get(evaluation.classification, evaluation.decision).text;
   const memberPart = member === undefined ? '' : `,"member":${jsonString(member)}`;
   const input = jsonString(result.input);
   if (format === 'compact') return `{"input":${input},"host":${jsonString(target.host)},${tail}${memberPart}}`;
   const url = target.url === result.input ? input : jsonString(target.url);
   return `{"input":${input},"target":${url},"host":${jsonString(target.host)},${tail}${memberPart}}`;
+}
+
+const INPUT_KEY = utf8Bytes('{"input":');
+const TARGET_KEY = utf8Bytes(',"target":');
+const HOST_KEY = utf8Bytes(',"host":');
+const MEMBER_KEY = utf8Bytes(',"member":');
+const LINE_END = utf8Bytes('}\n');
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+
+/** classifyLineJson(result, format) and a newline, encoded into `sink` (test/cli/classify-stdin.test.ts checks they agree). */
+export function writeClassifyLine(sink: ByteSink, result: UrlEvaluation, format: ClassifyFormat): void {
+  if ('error' in result) {
+    sink.utf8(JSON.stringify(toClassifyLine(result)));
+    sink.byte(NEWLINE);
+    return;
+  }
+  const { target, evaluation, member } = result;
+  sink.bytes(INPUT_KEY);
+  sink.jsonString(result.input);
+  if (format === 'json') {
+    sink.bytes(TARGET_KEY);
+    sink.jsonString(target.url);
+  }
+  sink.bytes(HOST_KEY);
+  sink.jsonString(target.host);
+  sink.byte(COMMA);
+  sink.bytes(tailCaches[format].get(evaluation.classification, evaluation.decision).bytes);
+  if (member !== undefined) {
+    sink.bytes(MEMBER_KEY);
+    sink.jsonString(member);
+  }
+  sink.bytes(LINE_END);
 }
 
 /**
@@ -157,38 +229,18 @@ export async function loadEvaluationSnapshot(config: Config, memberId: string | 
 
 /**
  * The URLs from the arguments, then (with `stdin`) one a line from standard
- * input, in batches: a batch per chunk read, so bulk checks pay the async
- * machinery once per chunk rather than once per URL.
+ * input (line-batches.ts: trimmed, blank lines skipped), in batches: a batch
+ * per chunk read, so bulk checks pay the async machinery once per chunk
+ * rather than once per URL.
  */
 export async function* urlBatches(positionals: readonly string[], stdin: boolean, io: CliIO): AsyncGenerator<string[]> {
   if (positionals.length > 0) yield [...positionals];
-  if (!stdin) return;
-  let rest = '';
-  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
-    const lines = (rest + chunk.toString()).split('\n');
-    rest = lines.pop() ?? '';
-    yield cleanLines(lines);
-  }
-  if (rest.trim() !== '') yield [rest.trim()];
-}
-
-function cleanLines(lines: string[]): string[] {
-  const out: string[] = [];
-  for (const line of lines) {
-    const url = line.trim();
-    if (url !== '') out.push(url);
-  }
-  return out;
+  if (stdin) yield* lineBatches(io.stdin as AsyncIterable<Buffer | string>);
 }
 
 /** Each URL from the arguments, then (with `stdin`) one a line from standard input. */
 export async function* urlsToEvaluate(positionals: readonly string[], stdin: boolean, io: CliIO): AsyncGenerator<string> {
   for await (const batch of urlBatches(positionals, stdin, io)) yield* batch;
-}
-
-/** Writes `text`, waiting for the stream to drain when it is full (bounded memory on a slow reader). */
-async function writeOut(out: NodeJS.WritableStream, text: string): Promise<void> {
-  if (text !== '' && !out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
 }
 
 export async function runClassifyCommand(argv: string[], io: CliIO): Promise<number> {
@@ -203,16 +255,21 @@ export async function runClassifyCommand(argv: string[], io: CliIO): Promise<num
   if (!CLASSIFY_FORMATS.includes(format)) throw new WfError('WF_ERR_USAGE', `--format is json or compact, got "${values.format}"\n${CLASSIFY_USAGE}`);
   const config = loadConfig(configFlags(values), io.env);
   const snapshot = await loadEvaluationSnapshot(config, values.member, io);
+  const sink = new ByteSink(io.stdout);
   let failures = 0;
   for await (const batch of urlBatches(positionals, values.stdin === true, io)) {
-    // Lines joined once per batch: appending to one string built a deep rope that writing then had to flatten.
-    const lines: string[] = [];
     for (const raw of batch) {
       const result = evaluateUrl(raw, snapshot, values.member);
       if ('error' in result) failures++;
-      lines.push(classifyLineJson(result, format));
+      writeClassifyLine(sink, result, format);
     }
-    if (lines.length > 0) await writeOut(io.stdout, `${lines.join('\n')}\n`);
+    // Once per batch: hand the bytes over and wait while the reader is behind (bounded memory).
+    await sink.drained();
+    // The reader went away (`| head`): stop reading; breaking out closes standard input.
+    if (sink.failed !== null) break;
   }
+  await sink.drained();
+  const failed = sink.failed as NodeJS.ErrnoException | null;
+  if (failed !== null && failed.code !== 'EPIPE') throw new WfError('WF_ERR_INTERNAL', `cannot write the results to standard output (${failed.message})`);
   return failures === 0 ? 0 : 1;
 }

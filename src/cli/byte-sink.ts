@@ -112,10 +112,44 @@ export class ByteSink {
     this.#pos += b.length;
   }
 
+  /** JSON.stringify(n): digits written directly for a small non-negative integer (a line number). */
+  number(n: number): void {
+    if (!(Number.isInteger(n) && n >= 0 && n <= 0x7fffffff)) {
+      this.utf8(JSON.stringify(n));
+      return;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.#ensure(digits);
+    const buf = this.#buf;
+    let p = this.#pos + digits;
+    this.#pos = p;
+    let x = n;
+    do {
+      buf[--p] = 0x30 + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
+  }
+
   /** One byte (a newline, a brace). */
   byte(c: number): void {
     this.#ensure(1);
     this.#buf[this.#pos++] = c;
+  }
+
+  /** Hands over what is buffered (no waiting). */
+  flush(): void {
+    this.#hand();
+  }
+
+  /** What `write` writes, as a string (for callers that want one line, not a stream). */
+  static render(write: (sink: ByteSink) => void): string {
+    const chunks: Buffer[] = [];
+    const collector = { write: (chunk: Buffer) => chunks.push(chunk) > 0, on: () => collector };
+    const sink = new ByteSink(collector as unknown as NodeJS.WritableStream, 1024);
+    write(sink);
+    sink.flush();
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   /** Hands over what is buffered, then waits while the stream is over its high-water mark or until it fails. */

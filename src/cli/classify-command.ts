@@ -7,9 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { normaliseUrl } from '../classify/normalise-url.ts';
-import type { Classification } from '../classify/classification.ts';
 import type { Target } from '../classify/target.ts';
-import type { Decision } from '../policy/decision.ts';
 import { formatDiagnostic, loadListsSnapshot } from '../compose.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/config.ts';
@@ -19,16 +17,15 @@ import { isWfError, WfError } from '../errors.ts';
 import { evaluate, type Evaluation } from '../pipeline/evaluate.ts';
 import { SnapshotHolder, type RuntimeSnapshot } from '../pipeline/runtime-snapshot.ts';
 import { openDatabase } from '../store/database.ts';
-import { ByteSink, utf8Bytes } from './byte-sink.ts';
+import { ByteSink } from './byte-sink.ts';
+import { CLASSIFY_FORMATS, classifyLineText, writeClassifyLine, type ClassifyFormat } from './classify-line.ts';
 import type { CliIO } from './cli-io.ts';
 import { lineBatches } from './line-batches.ts';
 import { CONFIG_OPTIONS, configFlags } from './config-options.ts';
 
 export const CLASSIFY_USAGE = 'Usage: wardgate classify [--member ID] [--stdin] [--format json|compact] [--categories DIR] [--data-dir DIR] [--config FILE] URL...';
 
-/** Output line formats: `json` (every field, the default) or `compact` (the verdict and the deciding rule). */
-export const CLASSIFY_FORMATS = ['json', 'compact'] as const;
-export type ClassifyFormat = (typeof CLASSIFY_FORMATS)[number];
+export { CLASSIFY_FORMATS, type ClassifyFormat } from './classify-line.ts';
 
 const EMPTY_DIRECTORY: DirectorySnapshot = { members: new Map(), byIp: new Map(), groups: new Map() };
 
@@ -98,118 +95,13 @@ export function jsonString(s: string): string {
 }
 
 /**
- * The JSON line's tail after the host (decision, reason, categories, rule,
- * grants and, for `json`, matches and trusted) for one classification and
- * decision: the fields, unquoted (no braces).
- */
-function tailText(format: ClassifyFormat, classification: Classification, decision: Decision): string {
-  const rule = decision.rule;
-  const fields =
-    format === 'json'
-      ? { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule ?? null, grants: decision.grantIds, matches: classification.matches, trusted: classification.trusted }
-      : { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule === undefined ? null : { list: rule.list, kind: rule.kind, entry: rule.entry }, grants: decision.grantIds };
-  return JSON.stringify(fields).slice(1, -1);
-}
-
-/** Whether two decisions print alike: the same verdict, categories and rule object, and no grants. */
-function sameDecision(a: Decision, b: Decision): boolean {
-  if (a === b) return true;
-  if (a.action !== b.action || a.reason !== b.reason || a.rule !== b.rule || a.grantIds.length !== 0 || b.grantIds.length !== 0) return false;
-  const x = a.categories;
-  const y = b.categories;
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
-interface CachedTail {
-  readonly decision: Decision;
-  readonly text: string;
-  readonly bytes: Uint8Array;
-}
-
-/** Most classifications whose serialised tail is kept (per format); the map is emptied when it is full. */
-const TAIL_CACHE_ENTRIES = 32_768;
-
-/**
- * Serialised line tails by classification object, per format. The
- * classifier hands out one frozen Classification per cached host (and one
- * shared object for every uncategorised URL), and decide() builds a fresh
- * Decision for every match that prints the same as the last one for that
- * classification unless grants differ: so the tail is serialised once per
- * host instead of once per line, checked against the decision it was built
- * for. A plain bounded Map, not a WeakMap: an earlier WeakMap-per-line
- * cache cost ~25% more CPU and 100 MiB (ephemeron tables in every GC).
- */
-class TailCache {
-  readonly #entries = new Map<Classification, CachedTail>();
-  readonly #format: ClassifyFormat;
-
-  constructor(format: ClassifyFormat) {
-    this.#format = format;
-  }
-
-  get(classification: Classification, decision: Decision): CachedTail {
-    const cached = this.#entries.get(classification);
-    if (cached !== undefined && sameDecision(cached.decision, decision)) return cached;
-    const text = tailText(this.#format, classification, decision);
-    const entry: CachedTail = { decision, text, bytes: utf8Bytes(text) };
-    if (this.#entries.size >= TAIL_CACHE_ENTRIES) this.#entries.clear();
-    this.#entries.set(classification, entry);
-    return entry;
-  }
-}
-
-const tailCaches: Record<ClassifyFormat, TailCache> = { json: new TailCache('json'), compact: new TailCache('compact') };
-
-/**
  * JSON.stringify(toClassifyLine(result)) (format `json`), or the compact line
  * (`compact`: input, host, decision, reason, categories, the deciding rule's
- * list, kind and entry, grants, member), with the tail from the cache.
- * writeClassifyLine() writes the same bytes without building the string.
+ * list, kind and entry, grants, member). The same bytes writeClassifyLine()
+ * (classify-line.ts) streams.
  */
 export function classifyLineJson(result: UrlEvaluation, format: ClassifyFormat = 'json'): string {
-  if ('error' in result) return JSON.stringify(toClassifyLine(result));
-  const { target, evaluation, member } = result;
-  const tail = tailCaches[format].get(evaluation.classification, evaluation.decision).text;
-  const memberPart = member === undefined ? '' : `,"member":${jsonString(member)}`;
-  const input = jsonString(result.input);
-  if (format === 'compact') return `{"input":${input},"host":${jsonString(target.host)},${tail}${memberPart}}`;
-  const url = target.url === result.input ? input : jsonString(target.url);
-  return `{"input":${input},"target":${url},"host":${jsonString(target.host)},${tail}${memberPart}}`;
-}
-
-const INPUT_KEY = utf8Bytes('{"input":');
-const TARGET_KEY = utf8Bytes(',"target":');
-const HOST_KEY = utf8Bytes(',"host":');
-const MEMBER_KEY = utf8Bytes(',"member":');
-const LINE_END = utf8Bytes('}\n');
-const COMMA = 0x2c;
-const NEWLINE = 0x0a;
-
-/** classifyLineJson(result, format) and a newline, encoded into `sink` (test/cli/classify-stdin.test.ts checks they agree). */
-export function writeClassifyLine(sink: ByteSink, result: UrlEvaluation, format: ClassifyFormat): void {
-  if ('error' in result) {
-    sink.utf8(JSON.stringify(toClassifyLine(result)));
-    sink.byte(NEWLINE);
-    return;
-  }
-  const { target, evaluation, member } = result;
-  sink.bytes(INPUT_KEY);
-  sink.jsonString(result.input);
-  if (format === 'json') {
-    sink.bytes(TARGET_KEY);
-    sink.jsonString(target.url);
-  }
-  sink.bytes(HOST_KEY);
-  sink.jsonString(target.host);
-  sink.byte(COMMA);
-  sink.bytes(tailCaches[format].get(evaluation.classification, evaluation.decision).bytes);
-  if (member !== undefined) {
-    sink.bytes(MEMBER_KEY);
-    sink.jsonString(member);
-  }
-  sink.bytes(LINE_END);
+  return classifyLineText(result, format);
 }
 
 /**

@@ -94,7 +94,14 @@ export class ByteSink {
     return true;
   }
 
-  /** `s` as a JSON string, exactly JSON.stringify(s) in UTF-8. */
+  /**
+   * `s` as a JSON string, exactly JSON.stringify(s) in UTF-8. Tried and
+   * dropped: Buffer#write for long strings, then checking the bytes (no
+   * faster: ≈170–200 ns a bench URL either way), and a Map of the bytes of
+   * recurring strings (category, list, file names), and a loop instead of
+   * TypedArray#set for short fragments: neither changed the writer's time
+   * (≈2 µs a `json` line, 480 bytes, in isolation).
+   */
   jsonString(s: string): void {
     if (!this.jsonAscii(s)) this.utf8(JSON.stringify(s));
   }

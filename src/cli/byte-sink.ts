@@ -30,6 +30,7 @@ export class ByteSink {
   readonly #free: Buffer[] = [];
   #buf: Buffer;
   #pos = 0;
+  #generation = 0;
   #full = false;
   #error: Error | null = null;
   #drainWaiter: (() => void) | null = null;
@@ -62,6 +63,7 @@ export class ByteSink {
     const buf = this.#buf;
     const used = this.#pos;
     this.#pos = 0;
+    this.#generation++;
     if (used > 0 && this.#error === null) {
       const recycle = this.#reuse && buf.length === this.#size;
       const ok = this.#out.write(buf.subarray(0, used), recycle ? (error?: Error | null) => void (error ? undefined : this.#free.push(buf)) : undefined);
@@ -136,6 +138,28 @@ export class ByteSink {
       buf[--p] = 0x30 + (x % 10);
       x = Math.floor(x / 10);
     } while (x > 0);
+  }
+
+  /** Where the next byte goes, for copy(): a position in the current buffer, and which buffer that is. */
+  get position(): number {
+    return this.#pos;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * Writes again bytes [start, end) written earlier into buffer
+   * `generation`, when that is still the current buffer and they fit; false
+   * (nothing written) otherwise.
+   */
+  copy(start: number, end: number, generation: number): boolean {
+    const n = end - start;
+    if (generation !== this.#generation || n < 0 || this.#pos + n > this.#buf.length) return false;
+    this.#buf.copyWithin(this.#pos, start, end);
+    this.#pos += n;
+    return true;
   }
 
   /** One byte (a newline, a brace). */

@@ -109,7 +109,10 @@ function writeMatch(sink: ByteSink, m: RuleMatch): void {
 /** One line and its newline: the `json` line or the `compact` one. */
 export function writeClassifyLine(sink: ByteSink, result: LineInput, format: ClassifyFormat): void {
   sink.bytes(INPUT_KEY);
+  const inputStart = sink.position;
+  const inputBuffer = sink.generation;
   sink.jsonString(result.input);
+  const inputEnd = sink.position;
   if ('error' in result) {
     sink.bytes(ERROR_KEY);
     sink.jsonString(result.error);
@@ -120,7 +123,8 @@ export function writeClassifyLine(sink: ByteSink, result: LineInput, format: Cla
   const { classification, decision } = evaluation;
   if (format === 'json') {
     sink.bytes(TARGET_KEY);
-    sink.jsonString(target.url);
+    // Most URLs are already canonical: copy the input's quoted bytes rather than quote the same text again.
+    if (target.url !== result.input || !sink.copy(inputStart, inputEnd, inputBuffer)) sink.jsonString(target.url);
   }
   sink.bytes(HOST_KEY);
   sink.jsonString(target.host);

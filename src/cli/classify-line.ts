@@ -133,6 +133,8 @@ export function writeClassifyLine(sink: ByteSink, result: LineInput, format: Cla
   writeStrings(sink, decision.categories);
   sink.bytes(RULE_KEY);
   const rule = decision.rule;
+  const ruleStart = sink.position;
+  const ruleBuffer = sink.generation;
   if (rule === undefined) {
     sink.bytes(NULL);
   } else if (format === 'json') {
@@ -146,6 +148,7 @@ export function writeClassifyLine(sink: ByteSink, result: LineInput, format: Cla
     sink.jsonString(rule.entry);
     sink.byte(BRACE_CLOSE);
   }
+  const ruleEnd = sink.position;
   sink.bytes(GRANTS_KEY);
   writeStrings(sink, decision.grantIds);
   if (format === 'json') {
@@ -157,7 +160,9 @@ export function writeClassifyLine(sink: ByteSink, result: LineInput, format: Cla
       sink.byte(OPEN);
       for (let i = 0; i < matches.length; i++) {
         if (i > 0) sink.byte(COMMA);
-        writeMatch(sink, matches[i]!);
+        const match = matches[i]!;
+        // The deciding rule is usually one of the matches, just written: copy its bytes.
+        if (match !== rule || !sink.copy(ruleStart, ruleEnd, ruleBuffer)) writeMatch(sink, match);
       }
       sink.byte(CLOSE);
     }

@@ -80,21 +80,6 @@ export function toClassifyLine(result: UrlEvaluation): object {
 }
 
 /**
- * JSON.stringify(s) for one string. Most URLs and hosts hold nothing JSON
- * escapes (a quote, a backslash, a control character, a lone surrogate), and
- * for those quoting is a copy; measured ≈25% cheaper than JSON.stringify per
- * string in isolation, though no end-to-end gain showed in `classify --stdin`
- * (bench/README.md, "Classification performance pass").
- */
-export function jsonString(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
-  }
-  return `"${s}"`;
-}
-
-/**
  * JSON.stringify(toClassifyLine(result)) (format `json`), or the compact line
  * (`compact`: input, host, decision, reason, categories, the deciding rule's
  * list, kind and entry, grants, member). The same bytes writeClassifyLine()

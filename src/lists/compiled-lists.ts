@@ -154,12 +154,15 @@ const READ_PIECE_BYTES = 8 * 1024 * 1024;
 /**
  * The whole index file, and its checksum (index-file.ts) computed piece by
  * piece while the next piece is being read: the read runs on libuv's thread
- * pool, so on a machine with a second core the hashing (≈180 ms for the
- * 110 MB UT1 index) is hidden behind it instead of following it. Measured
- * on the UT1 index: readFile 430 ms (almost all of it the kernel faulting
- * in the new buffer's pages) then checksum 180 ms, against ≈450 ms for both
- * this way. `checksum` is undefined for a file too short or oddly sized to
- * have one (loadIndex then says what is wrong with it).
+ * pool, so with a second core free the hashing (≈100–180 ms for the 110 MB
+ * UT1 index) hides behind the read (≈430 ms, almost all of it the kernel
+ * faulting in the new buffer's pages) instead of following it. Measured on
+ * the UT1 index in six paired runs on the loaded shared machine: 8–13 % less
+ * CPU than readFile + checksum (585–753 against 641–864 ms: 8 MiB reads
+ * instead of readFile's 512 KiB ones), wall time not better there (no free
+ * core to overlap on; 0.78–1.93 s against 0.84–1.18 s). `checksum` is
+ * undefined for a file too short or oddly sized to have one (loadIndex then
+ * says what is wrong with it).
  */
 export async function readIndexFile(file: string): Promise<{ bytes: Buffer; checksum: number | undefined }> {
   const handle = await open(file, 'r');

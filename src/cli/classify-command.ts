@@ -12,11 +12,9 @@ import { formatDiagnostic, loadListsSnapshot } from '../compose.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/config.ts';
 import type { DirectorySnapshot } from '../directory/directory-snapshot.ts';
-import { DirectoryStore } from '../directory/directory-store.ts';
 import { isWfError, WfError } from '../errors.ts';
 import { evaluate, type Evaluation } from '../pipeline/evaluate.ts';
 import { SnapshotHolder, type RuntimeSnapshot } from '../pipeline/runtime-snapshot.ts';
-import { openDatabase } from '../store/database.ts';
 import { ByteSink } from './byte-sink.ts';
 import { CLASSIFY_FORMATS, classifyLineText, writeClassifyLine, type ClassifyFormat } from './classify-line.ts';
 import type { CliIO } from './cli-io.ts';
@@ -29,8 +27,10 @@ export { CLASSIFY_FORMATS, type ClassifyFormat } from './classify-line.ts';
 
 const EMPTY_DIRECTORY: DirectorySnapshot = { members: new Map(), byIp: new Map(), groups: new Map() };
 
-function loadDirectory(config: Config, memberId: string | undefined): DirectorySnapshot {
+/** The member directory, only when a member is named: the store (better-sqlite3) loads only then (≈15–25 ms of start-up otherwise). */
+async function loadDirectory(config: Config, memberId: string | undefined): Promise<DirectorySnapshot> {
   if (memberId === undefined) return EMPTY_DIRECTORY;
+  const [{ openDatabase }, { DirectoryStore }] = await Promise.all([import('../store/database.ts'), import('../directory/directory-store.ts')]);
   const db = openDatabase(config.dataDir);
   try {
     return new DirectoryStore(db).snapshot();
@@ -97,7 +97,7 @@ export function classifyLineJson(result: UrlEvaluation, format: ClassifyFormat =
 export async function loadEvaluationSnapshot(config: Config, memberId: string | undefined, io: CliIO): Promise<RuntimeSnapshot> {
   const lists = await loadListsSnapshot(config);
   for (const d of lists.diagnostics) io.stderr.write(`wardgate: category lists: ${formatDiagnostic(d)}\n`);
-  const directory = loadDirectory(config, memberId);
+  const directory = await loadDirectory(config, memberId);
   if (memberId !== undefined && !directory.members.has(memberId)) {
     throw new WfError('WF_ERR_NOT_FOUND', `no member "${memberId}" in ${config.dataDir} (see \`wardgate members list\`)`);
   }

@@ -7,9 +7,9 @@
  * joining a batch of line strings cost 2–3.5 µs a line and encoding the
  * joined string to UTF-8 another ≈3 µs, against ≈3 µs for the evaluation
  * itself. Here an ASCII string is copied byte by byte while it is checked
- * for JSON escapes (almost every URL and host), serialised pieces that
- * repeat (line tails, field names) are copied as ready-made bytes, and
- * anything else goes through JSON.stringify and Buffer#write.
+ * for JSON escapes (almost every URL and host), fixed pieces (field names)
+ * are copied as ready-made bytes, bytes just written can be copied again
+ * (copy()), and anything else goes through JSON.stringify and Buffer#write.
  *
  * Buffers are reused once the stream says it wrote them, but only for a
  * stream that writes to a file descriptor (process.stdout, fs.WriteStream):

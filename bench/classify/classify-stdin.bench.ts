@@ -5,7 +5,7 @@
  * JSON lines to a file — against the full UT1 index (bench-lists.ts), or the
  * synthetic one without ../shared/data.
  *
- *   npm run bench:classify-stdin [-- --n 500000 --runs 3 --baseline DIR]
+ *   npm run bench:classify-stdin [-- --n 500000 --runs 3 --baseline DIR --hugepages]
  *
  * Each run is timed with GNU time (wall, user+sys CPU, peak RSS). A run with
  * one URL gives the start-up (loading the index file, checksum included);
@@ -14,6 +14,12 @@
  * default format. With `--baseline DIR` (another checkout's folder with
  * bin/ and dist/ built), its default-format runs are interleaved with this
  * checkout's, so the before/after ratio shares the machine's state.
+ * `--hugepages` adds a default-format variant run with
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (docs/bulk-classify.md).
+ * Note: bench-lists.ts keys the shared index in the system temp folder by
+ * the categories folder's path, so running this from another checkout
+ * recompiles that index (≈30 s) for that checkout; set TMPDIR to keep a
+ * checkout's own copy.
  * Target (issue 3): ≥ 200,000 URLs/s. Writes bench/results/classify-stdin.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -34,6 +40,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     baseline: { type: 'string' },
     synthetic: { type: 'boolean', default: false },
+    hugepages: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -76,12 +83,12 @@ interface Run {
   readonly peakRssKiB: number;
 }
 
-function runCli(root: string, input: string, extra: readonly string[], outFile: string): Run {
+function runCli(root: string, input: string, extra: readonly string[], outFile: string, env: NodeJS.ProcessEnv = {}): Run {
   const stdin = openSync(input, 'r');
   const stdout = openSync(outFile, 'w');
   try {
     const args = ['-f', '%e %U %S %M', process.execPath, path.join(root, 'bin/wardgate.js'), 'classify', '--stdin', '--data-dir', lists.dataDir, '--categories', CATEGORIES_DIR, ...extra];
-    const r = spawnSync(GNU_TIME, args, { stdio: [stdin, stdout, 'pipe'], encoding: 'utf8', timeout: LIMIT_MS });
+    const r = spawnSync(GNU_TIME, args, { stdio: [stdin, stdout, 'pipe'], encoding: 'utf8', timeout: LIMIT_MS, env: { ...process.env, ...env } });
     const last = r.stderr.trim().split('\n').at(-1) ?? '';
     const [wall, user, sys, rss] = last.split(' ').map(Number);
     // Exit 1 means some URL was unusable (reported on its line), not a failure of the run.
@@ -111,10 +118,12 @@ async function checkOutput(file: string): Promise<{ lines: number; bad: number }
   return { lines, bad };
 }
 
-const variants: { name: string; root: string; extra: string[] }[] = [
+const variants: { name: string; root: string; extra: string[]; env?: NodeJS.ProcessEnv }[] = [
   { name: 'json', root: ROOT, extra: [] },
   { name: 'compact', root: ROOT, extra: ['--format', 'compact'] },
 ];
+// glibc backs large allocations (the 110 MB index buffer) with transparent huge pages: fewer page faults at start-up.
+if (values.hugepages) variants.push({ name: 'json-hugetlb', root: ROOT, extra: [], env: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } });
 if (values.baseline !== undefined) variants.push({ name: 'baseline-json', root: path.resolve(values.baseline), extra: [] });
 
 const loadBefore = os.loadavg().map((x) => round(x, 2));
@@ -123,9 +132,9 @@ for (const v of variants) results[v.name] = { startup: [], runs: [], check: null
 for (let r = 0; r < RUNS; r++) {
   for (const v of variants) {
     const res = results[v.name]!;
-    res.startup.push(runCli(v.root, oneFile, v.extra, path.join(work, 'one-out.txt')));
+    res.startup.push(runCli(v.root, oneFile, v.extra, path.join(work, 'one-out.txt'), v.env));
     const outFile = path.join(work, `${v.name}-out.jsonl`);
-    const run = runCli(v.root, urlFile, v.extra, outFile);
+    const run = runCli(v.root, urlFile, v.extra, outFile, v.env);
     res.runs.push(run);
     if (r === 0) res.check = await checkOutput(outFile);
     const startup = res.startup.at(-1)!;

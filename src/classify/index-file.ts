@@ -33,6 +33,8 @@ export const FORMAT_VERSION = 1;
 const MAGIC = [0x89, 0x57, 0x47, 0x49, 0x44, 0x58, 0x0d, 0x0a] as const;
 const HEADER_BYTES = 64;
 const CHECKED_FROM = 16;
+/** Where the checksummed range starts (it runs to the end of the file). */
+export const CHECKSUM_FROM = CHECKED_FROM;
 
 export interface IndexHeader {
   readonly version: number;
@@ -48,6 +50,12 @@ export interface LoadedIndex extends IndexHeader {
 export interface LoadIndexOptions {
   /** Check the checksum (default true); structure is always checked. */
   verifyChecksum?: boolean;
+  /**
+   * checksum(bytes, 16), when the caller computed it while reading the file
+   * (compiled-lists.ts overlaps it with the read): compared with the stored
+   * one instead of hashing the bytes again.
+   */
+  computedChecksum?: number;
 }
 
 function invalid(why: string): WfError {
@@ -125,7 +133,7 @@ export function loadIndex(bytes: Uint8Array, options: LoadIndexOptions = {}): Lo
   const file = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
   if (options.verifyChecksum !== false) {
     const stored = new DataView(file.buffer, file.byteOffset, file.byteLength).getUint32(12, true);
-    if (checksum(file, CHECKED_FROM) !== stored) throw invalid('checksum mismatch (the file is corrupt)');
+    if ((options.computedChecksum ?? checksum(file, CHECKED_FROM)) !== stored) throw invalid('checksum mismatch (the file is corrupt)');
   }
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const metaOffset = view.getUint32(28, true);
@@ -171,24 +179,55 @@ const P3 = 0xc2b2ae3d | 0;
  * multiplies. Not cryptographic: it catches corruption, not forgery.
  */
 export function checksum(bytes: Uint8Array, from: number): number {
+  const state = new ChecksumState();
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset + from, (bytes.length - from) >>> 2);
-  const n = words.length;
-  let v1 = (P1 + P2) | 0;
-  let v2 = P2;
-  let v3 = 0;
-  let v4 = -P1 | 0;
-  let i = 0;
-  for (const limit = n - (n & 3); i < limit; i += 4) {
-    v1 = round(v1, words[i]!);
-    v2 = round(v2, words[i + 1]!);
-    v3 = round(v3, words[i + 2]!);
-    v4 = round(v4, words[i + 3]!);
+  return state.finish(words, state.update(words));
+}
+
+/**
+ * checksum() a piece at a time, for a reader that checksums what it has
+ * while the next piece is read (compiled-lists.ts): update() with whole
+ * 4-word groups in file order, then finish() with the words after the last
+ * group. Same result as checksum() over the whole range.
+ */
+export class ChecksumState {
+  #v1 = (P1 + P2) | 0;
+  #v2 = P2;
+  #v3 = 0;
+  #v4 = -P1 | 0;
+  #words = 0;
+
+  /** Folds in the whole 4-word groups of `words`; returns how many words it used (the rest wait for the next call or finish). */
+  update(words: Uint32Array): number {
+    let v1 = this.#v1;
+    let v2 = this.#v2;
+    let v3 = this.#v3;
+    let v4 = this.#v4;
+    const limit = words.length - (words.length & 3);
+    for (let i = 0; i < limit; i += 4) {
+      v1 = round(v1, words[i]!);
+      v2 = round(v2, words[i + 1]!);
+      v3 = round(v3, words[i + 2]!);
+      v4 = round(v4, words[i + 3]!);
+    }
+    this.#v1 = v1;
+    this.#v2 = v2;
+    this.#v3 = v3;
+    this.#v4 = v4;
+    this.#words += limit;
+    return limit;
   }
-  let h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18) + n) | 0;
-  for (; i < n; i++) h = Math.imul(rotl((h + Math.imul(words[i]!, P3)) | 0, 17), P1);
-  h = Math.imul(h ^ (h >>> 15), P2);
-  h = Math.imul(h ^ (h >>> 13), P3);
-  return (h ^ (h >>> 16)) >>> 0;
+
+  /** The checksum, given the words of `rest` from `from` on (fewer than 4: the range's last words). */
+  finish(rest: Uint32Array, from = 0): number {
+    const tail = rest.length - from;
+    const n = this.#words + tail;
+    let h = (rotl(this.#v1, 1) + rotl(this.#v2, 7) + rotl(this.#v3, 12) + rotl(this.#v4, 18) + n) | 0;
+    for (let i = from; i < rest.length; i++) h = Math.imul(rotl((h + Math.imul(rest[i]!, P3)) | 0, 17), P1);
+    h = Math.imul(h ^ (h >>> 15), P2);
+    h = Math.imul(h ^ (h >>> 13), P3);
+    return (h ^ (h >>> 16)) >>> 0;
+  }
 }
 
 function round(acc: number, word: number): number {

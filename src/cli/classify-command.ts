@@ -7,31 +7,30 @@
  */
 import { parseArgs } from 'node:util';
 import { normaliseUrl } from '../classify/normalise-url.ts';
-import type { Classification } from '../classify/classification.ts';
 import type { Target } from '../classify/target.ts';
-import type { Decision } from '../policy/decision.ts';
 import { formatDiagnostic, loadListsSnapshot } from '../compose.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/config.ts';
 import type { DirectorySnapshot } from '../directory/directory-snapshot.ts';
-import { DirectoryStore } from '../directory/directory-store.ts';
 import { isWfError, WfError } from '../errors.ts';
 import { evaluate, type Evaluation } from '../pipeline/evaluate.ts';
 import { SnapshotHolder, type RuntimeSnapshot } from '../pipeline/runtime-snapshot.ts';
-import { openDatabase } from '../store/database.ts';
+import { ByteSink } from './byte-sink.ts';
+import { CLASSIFY_FORMATS, classifyLineText, writeClassifyLine, type ClassifyFormat } from './classify-line.ts';
 import type { CliIO } from './cli-io.ts';
+import { lineBatches } from './line-batches.ts';
 import { CONFIG_OPTIONS, configFlags } from './config-options.ts';
 
 export const CLASSIFY_USAGE = 'Usage: wardgate classify [--member ID] [--stdin] [--format json|compact] [--categories DIR] [--data-dir DIR] [--config FILE] URL...';
 
-/** Output line formats: `json` (every field, the default) or `compact` (the verdict and the deciding rule). */
-export const CLASSIFY_FORMATS = ['json', 'compact'] as const;
-export type ClassifyFormat = (typeof CLASSIFY_FORMATS)[number];
+export { CLASSIFY_FORMATS, type ClassifyFormat } from './classify-line.ts';
 
 const EMPTY_DIRECTORY: DirectorySnapshot = { members: new Map(), byIp: new Map(), groups: new Map() };
 
-function loadDirectory(config: Config, memberId: string | undefined): DirectorySnapshot {
+/** The member directory, only when a member is named: the store (better-sqlite3) loads only then (≈15–25 ms of start-up otherwise). */
+async function loadDirectory(config: Config, memberId: string | undefined): Promise<DirectorySnapshot> {
   if (memberId === undefined) return EMPTY_DIRECTORY;
+  const [{ openDatabase }, { DirectoryStore }] = await Promise.all([import('../store/database.ts'), import('../directory/directory-store.ts')]);
   const db = openDatabase(config.dataDir);
   try {
     return new DirectoryStore(db).snapshot();
@@ -45,11 +44,13 @@ export type UrlEvaluation =
   | { readonly input: string; readonly error: string }
   | { readonly input: string; readonly target: Target; readonly evaluation: Evaluation; readonly member: string | undefined };
 
+const ASSUME_HTTP = Object.freeze({ assumeHttp: true });
+
 /** Runs `raw` through normaliseUrl and evaluate(), exactly as the proxy would for `memberId`. */
 export function evaluateUrl(raw: string, snapshot: RuntimeSnapshot, memberId: string | undefined, now: number = Date.now()): UrlEvaluation {
   let target: Target;
   try {
-    target = normaliseUrl(raw, { assumeHttp: true });
+    target = normaliseUrl(raw, ASSUME_HTTP);
   } catch (error) {
     if (isWfError(error, 'WF_ERR_BAD_TARGET')) return { input: raw, error: error.message };
     throw error;
@@ -79,65 +80,13 @@ export function toClassifyLine(result: UrlEvaluation): object {
 }
 
 /**
- * JSON.stringify(s) for one string. Most URLs and hosts hold nothing JSON
- * escapes (a quote, a backslash, a control character, a lone surrogate), and
- * for those quoting is a copy; measured ≈25% cheaper than JSON.stringify per
- * string in isolation, though no end-to-end gain showed in `classify --stdin`
- * (bench/README.md, "Classification performance pass").
- */
-export function jsonString(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
-  }
-  return `"${s}"`;
-}
-
-/**
- * Serialised line tails, per output format, by decision and classification
- * object: most lines in a bulk check share the one frozen uncategorised
- * decision and classification, so one JSON.stringify serves them all.
- * Tried and dropped: keying by classification alone and reusing the tail for
- * any decision that serialises alike (decide() builds a new decision for
- * every match) — the WeakMap then held a tail for every cached host, and
- * `classify --stdin` took ~25% more CPU and 100 MiB more memory.
- */
-const tailCache = { json: new WeakMap<Decision, WeakMap<Classification, string>>(), compact: new WeakMap<Decision, WeakMap<Classification, string>>() };
-
-function lineTail(format: ClassifyFormat, classification: Classification, decision: Decision): string {
-  const cache = tailCache[format];
-  let byClassification = cache.get(decision);
-  const cached = byClassification?.get(classification);
-  if (cached !== undefined) return cached;
-  const rule = decision.rule;
-  const fields =
-    format === 'json'
-      ? { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule ?? null, grants: decision.grantIds, matches: classification.matches, trusted: classification.trusted }
-      : { decision: decision.action, reason: decision.reason, categories: decision.categories, rule: rule === undefined ? null : { list: rule.list, kind: rule.kind, entry: rule.entry }, grants: decision.grantIds };
-  const tail = JSON.stringify(fields).slice(1, -1);
-  // decide() returns its shared answers frozen and builds a fresh decision for every match: caching
-  // those cost a WeakMap per line and never hit again.
-  if (!Object.isFrozen(decision)) return tail;
-  if (byClassification === undefined) cache.set(decision, (byClassification = new WeakMap()));
-  byClassification.set(classification, tail);
-  return tail;
-}
-
-/**
  * JSON.stringify(toClassifyLine(result)) (format `json`), or the compact line
  * (`compact`: input, host, decision, reason, categories, the deciding rule's
- * list, kind and entry, grants, member), built from cached parts: measured,
- * serialising each line whole was over half of `classify --stdin`.
+ * list, kind and entry, grants, member). The same bytes writeClassifyLine()
+ * (classify-line.ts) streams.
  */
 export function classifyLineJson(result: UrlEvaluation, format: ClassifyFormat = 'json'): string {
-  if ('error' in result) return JSON.stringify(toClassifyLine(result));
-  const { target, evaluation, member } = result;
-  const tail = lineTail(format, evaluation.classification, evaluation.decision);
-  const memberPart = member === undefined ? '' : `,"member":${jsonString(member)}`;
-  const input = jsonString(result.input);
-  if (format === 'compact') return `{"input":${input},"host":${jsonString(target.host)},${tail}${memberPart}}`;
-  const url = target.url === result.input ? input : jsonString(target.url);
-  return `{"input":${input},"target":${url},"host":${jsonString(target.host)},${tail}${memberPart}}`;
+  return classifyLineText(result, format);
 }
 
 /**
@@ -148,7 +97,7 @@ export function classifyLineJson(result: UrlEvaluation, format: ClassifyFormat =
 export async function loadEvaluationSnapshot(config: Config, memberId: string | undefined, io: CliIO): Promise<RuntimeSnapshot> {
   const lists = await loadListsSnapshot(config);
   for (const d of lists.diagnostics) io.stderr.write(`wardgate: category lists: ${formatDiagnostic(d)}\n`);
-  const directory = loadDirectory(config, memberId);
+  const directory = await loadDirectory(config, memberId);
   if (memberId !== undefined && !directory.members.has(memberId)) {
     throw new WfError('WF_ERR_NOT_FOUND', `no member "${memberId}" in ${config.dataDir} (see \`wardgate members list\`)`);
   }
@@ -157,38 +106,18 @@ export async function loadEvaluationSnapshot(config: Config, memberId: string | 
 
 /**
  * The URLs from the arguments, then (with `stdin`) one a line from standard
- * input, in batches: a batch per chunk read, so bulk checks pay the async
- * machinery once per chunk rather than once per URL.
+ * input (line-batches.ts: trimmed, blank lines skipped), in batches: a batch
+ * per chunk read, so bulk checks pay the async machinery once per chunk
+ * rather than once per URL.
  */
 export async function* urlBatches(positionals: readonly string[], stdin: boolean, io: CliIO): AsyncGenerator<string[]> {
   if (positionals.length > 0) yield [...positionals];
-  if (!stdin) return;
-  let rest = '';
-  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
-    const lines = (rest + chunk.toString()).split('\n');
-    rest = lines.pop() ?? '';
-    yield cleanLines(lines);
-  }
-  if (rest.trim() !== '') yield [rest.trim()];
-}
-
-function cleanLines(lines: string[]): string[] {
-  const out: string[] = [];
-  for (const line of lines) {
-    const url = line.trim();
-    if (url !== '') out.push(url);
-  }
-  return out;
+  if (stdin) yield* lineBatches(io.stdin as AsyncIterable<Buffer | string>);
 }
 
 /** Each URL from the arguments, then (with `stdin`) one a line from standard input. */
 export async function* urlsToEvaluate(positionals: readonly string[], stdin: boolean, io: CliIO): AsyncGenerator<string> {
   for await (const batch of urlBatches(positionals, stdin, io)) yield* batch;
-}
-
-/** Writes `text`, waiting for the stream to drain when it is full (bounded memory on a slow reader). */
-async function writeOut(out: NodeJS.WritableStream, text: string): Promise<void> {
-  if (text !== '' && !out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
 }
 
 export async function runClassifyCommand(argv: string[], io: CliIO): Promise<number> {
@@ -203,16 +132,21 @@ export async function runClassifyCommand(argv: string[], io: CliIO): Promise<num
   if (!CLASSIFY_FORMATS.includes(format)) throw new WfError('WF_ERR_USAGE', `--format is json or compact, got "${values.format}"\n${CLASSIFY_USAGE}`);
   const config = loadConfig(configFlags(values), io.env);
   const snapshot = await loadEvaluationSnapshot(config, values.member, io);
+  const sink = new ByteSink(io.stdout);
   let failures = 0;
   for await (const batch of urlBatches(positionals, values.stdin === true, io)) {
-    // Lines joined once per batch: appending to one string built a deep rope that writing then had to flatten.
-    const lines: string[] = [];
     for (const raw of batch) {
       const result = evaluateUrl(raw, snapshot, values.member);
       if ('error' in result) failures++;
-      lines.push(classifyLineJson(result, format));
+      writeClassifyLine(sink, result, format);
     }
-    if (lines.length > 0) await writeOut(io.stdout, `${lines.join('\n')}\n`);
+    // Once per batch: hand the bytes over and wait while the reader is behind (bounded memory).
+    await sink.drained();
+    // The reader went away (`| head`): stop reading; breaking out closes standard input.
+    if (sink.failed !== null) break;
   }
+  await sink.drained();
+  const failed = sink.failed as NodeJS.ErrnoException | null;
+  if (failed !== null && failed.code !== 'EPIPE') throw new WfError('WF_ERR_INTERNAL', `cannot write the results to standard output (${failed.message})`);
   return failures === 0 ? 0 : 1;
 }

@@ -115,11 +115,6 @@ export async function* urlBatches(positionals: readonly string[], stdin: boolean
   if (stdin) yield* lineBatches(io.stdin as AsyncIterable<Buffer | string>);
 }
 
-/** Each URL from the arguments, then (with `stdin`) one a line from standard input. */
-export async function* urlsToEvaluate(positionals: readonly string[], stdin: boolean, io: CliIO): AsyncGenerator<string> {
-  for await (const batch of urlBatches(positionals, stdin, io)) yield* batch;
-}
-
 export async function runClassifyCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,

@@ -26,7 +26,8 @@ import { importedListsDir } from '../lists/load-all-lists.ts';
 import { defaultVersionsDir } from '../lists/publish-import.ts';
 import { updateLists } from '../lists/update-lists.ts';
 import { parseCommandArgs, printTable, rejectOptionsOutside, runWithExitCodes, type CliIO } from './cli-io.ts';
-import { evaluateUrl, loadEvaluationSnapshot, toClassifyLine, urlsToEvaluate } from './classify-command.ts';
+import { ByteSink } from './byte-sink.ts';
+import { evaluateUrl, loadEvaluationSnapshot, toClassifyLine, urlBatches } from './classify-command.ts';
 import { configFlags } from './config-options.ts';
 import { createDownloader } from './lists-download.ts';
 import { writeExplanation } from './lists-explain.ts';
@@ -212,13 +213,24 @@ async function runTest(urls: string[], values: Values, io: CliIO): Promise<numbe
   if (urls.length === 0 && values.stdin !== true) throw new WfError('WF_ERR_USAGE', '"lists test" needs at least one URL, or --stdin');
   const config = configOf(values, io);
   const snapshot = await loadEvaluationSnapshot(config, values.member, io);
+  // The same output path as `classify --stdin`: backpressure once per batch, and a reader that goes
+  // away (`| head`) ends the command quietly instead of with an EPIPE stack trace.
+  const sink = new ByteSink(io.stdout);
+  const out = { write: (text: string): void => sink.utf8(text) };
   let failures = 0;
-  for await (const raw of urlsToEvaluate(urls, values.stdin === true, io)) {
-    const result = evaluateUrl(raw, snapshot, values.member);
-    if ('error' in result) failures++;
-    if (values.json === true) io.stdout.write(`${JSON.stringify(toClassifyLine(result))}\n`);
-    else writeExplanation(io.stdout, result, snapshot.policy);
+  for await (const batch of urlBatches(urls, values.stdin === true, io)) {
+    for (const raw of batch) {
+      const result = evaluateUrl(raw, snapshot, values.member);
+      if ('error' in result) failures++;
+      if (values.json === true) out.write(`${JSON.stringify(toClassifyLine(result))}\n`);
+      else writeExplanation(out, result, snapshot.policy);
+    }
+    await sink.drained();
+    if (sink.failed !== null) break;
   }
+  await sink.drained();
+  const failed = sink.failed as NodeJS.ErrnoException | null;
+  if (failed !== null && failed.code !== 'EPIPE') throw new WfError('WF_ERR_INTERNAL', `cannot write the results to standard output (${failed.message})`);
   return failures === 0 ? 0 : 1;
 }
 

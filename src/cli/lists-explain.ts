@@ -69,7 +69,7 @@ function columns(rows: readonly string[][], indent: string): string {
 }
 
 /** Writes the explanation of one evaluated URL, then a blank line. */
-export function writeExplanation(out: NodeJS.WritableStream, result: UrlEvaluation, policy: Policy): void {
+export function writeExplanation(out: { write(text: string): unknown }, result: UrlEvaluation, policy: Policy): void {
   if ('error' in result) {
     out.write(`${clean(result.input)}\n  error:      ${clean(result.error)}\n\n`);
     return;

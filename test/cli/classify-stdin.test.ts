@@ -132,8 +132,9 @@ test('a slow reader gets every line (the command waits for it to drain)', async 
   assert.ok(writes > 1);
 });
 
-test('classify --stdin ends quietly when its reader goes away (| head)', { skip: !existsSync(`${ROOT}dist/cli.js`) && 'dist/ not built (npm run build)', timeout: 60_000 }, async () => {
-  const child = spawn(process.execPath, ['bin/wardgate.js', 'classify', '--stdin', '--categories', FIXTURE_CATEGORIES], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+for (const command of [['classify', '--stdin'], ['lists', 'test', '--stdin'], ['lists', 'test', '--json', '--stdin']]) {
+  test(`${command.join(' ')} ends quietly when its reader goes away (| head)`, { skip: !existsSync(`${ROOT}dist/cli.js`) && 'dist/ not built (npm run build)', timeout: 60_000 }, async () => {
+  const child = spawn(process.execPath, ['bin/wardgate.js', ...command, '--categories', FIXTURE_CATEGORIES], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdin.on('error', () => undefined); // the child may stop reading before we stop writing
@@ -156,4 +157,5 @@ test('classify --stdin ends quietly when its reader goes away (| head)', { skip:
   assert.doesNotMatch(stderr, /EPIPE|Error|unexpected|\n\s+at /);
   for (const l of stderr.split('\n').filter(Boolean)) assert.match(l, /^wardgate: category lists: /);
   assert.equal(code, 0);
-});
+  });
+}

@@ -13,6 +13,7 @@ import { Agent, Pool, type Dispatcher } from 'undici';
 import type { HostPort, ResolveOverride } from '../config/config.ts';
 import { WfError } from '../errors.ts';
 import type { Target } from '../classify/target.ts';
+import { connectPooled } from './pooled-read-socket.ts';
 
 export interface UpstreamOptions {
   readonly parentProxy: HostPort | null;
@@ -84,7 +85,8 @@ export class Upstream {
     const parent = this.#options.parentProxy;
     const host = parent?.host ?? target.host.replace(/^\[|\]$/g, '');
     const port = parent?.port ?? target.port;
-    const socket = netConnect({ host, port, lookup: this.#lookup, noDelay: true });
+    // Direct tunnels read into pooled buffers (see pooled-read-socket.ts); through a parent the CONNECT answer is read as a stream first.
+    const socket = parent === null ? connectPooled({ host, port, lookup: this.#lookup, noDelay: true }) : netConnect({ host, port, lookup: this.#lookup, noDelay: true });
     socket.setTimeout(this.#options.connectTimeoutMs);
     try {
       await Promise.race([

@@ -54,6 +54,12 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: T
 
   return new Promise<ForwardResult>((resolve) => {
     let controller: Dispatcher.DispatchController | null = null;
+    // One 'drain' listener at a time, however many chunks undici delivers while pausing.
+    let waitingForDrain = false;
+    const onDrain = () => {
+      waitingForDrain = false;
+      controller?.resume();
+    };
     let settled = false;
     const settle = (error: WfError | null, aborted = false) => {
       if (settled) return;
@@ -78,10 +84,14 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: T
         res.writeHead(statusCode, statusMessage ?? '', responseHeadersForClient(responseHeaders));
       },
       onResponseData(c, chunk) {
+        // undici hands over an empty chunk when it resumes a paused parser; writing it cost a zero-byte write() system call per
+        // 64 KiB of a download (strace of a 256 MiB download: 4,228 of them).
+        if (chunk.length === 0) return;
         bytesOut += chunk.length;
-        if (!res.write(chunk)) {
+        if (!res.write(chunk) && !waitingForDrain) {
+          waitingForDrain = true;
           c.pause();
-          res.once('drain', () => c.resume());
+          res.once('drain', onDrain);
         }
       },
       onResponseEnd() {

@@ -9,7 +9,8 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOneOptions, type LookupAllOptions } from 'node:dns';
 import { connect as netConnect, isIP, type Socket, type LookupFunction } from 'node:net';
 import { once } from 'node:events';
-import { Agent, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, Pool } from './undici-dispatchers.ts';
 import type { HostPort, ResolveOverride } from '../config/config.ts';
 import { WfError } from '../errors.ts';
 import type { Target } from '../classify/target.ts';

@@ -7,6 +7,11 @@
  *
  *   node --import tsx bench/e2e/relay-ab.ts --a DIR [--b DIR] [--rounds 4] [--mib 256] [--name NAME]
  *       [--node-args='--flag …'] [--b-node-args='…']   (node flags for both builds / for B alone)
+ *       [--pin]   proxies on CPU 1, nginx and curl on CPU 0 (taskset), as bench:peers' pinned mode
+ *
+ * Unpinned, CPU-s/GB through the same build differed 2–4× between proxy processes in one run (a process
+ * that shares a core with curl pays far fewer cross-CPU wake-ups, which are dear on this VM) and stayed
+ * put for the process's life; --pin makes both builds pay the same.
  *
  * Per build and scenario (`big`: `curl -x proxy http://…/big.bin`; `connect`:
  * `curl -k -x proxy https://…/big.bin` through a CONNECT tunnel): median MB/s,
@@ -34,6 +39,7 @@ const { values } = parseArgs({
     'tls-port': { type: 'string', default: '28443' },
     'node-args': { type: 'string', default: '' },
     'b-node-args': { type: 'string' },
+    pin: { type: 'boolean', default: false },
   },
 });
 if (values.a === undefined) throw new Error('--a DIR (a wardgate checkout with dist/ built) is required');
@@ -72,7 +78,8 @@ http {
 }
 `,
 );
-const nginx = spawn('nginx', ['-p', originDir, '-c', nginxConf, '-e', join(originDir, 'error.log')], { stdio: 'inherit' });
+const pinLoad = values.pin ? ['taskset', '-c', '0'] : [];
+const nginx = spawn(pinLoad[0] ?? 'nginx', [...pinLoad.slice(1), ...(values.pin ? ['nginx'] : [])].concat([ '-p', originDir, '-c', nginxConf, '-e', join(originDir, 'error.log')]), { stdio: 'inherit' });
 spawnSync('cat', [body], { stdio: ['ignore', 'ignore', 'ignore'] }); // warm the page cache
 
 interface Download {
@@ -82,7 +89,7 @@ interface Download {
 
 function curl(args: string[]): Promise<Download> {
   return new Promise((resolveDownload) => {
-    const child = spawn('curl', ['-s', '-o', '/dev/null', '--max-time', '120', '-w', '%{size_download} %{speed_download}', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(pinLoad[0] ?? 'curl', [...pinLoad.slice(1), ...(pinLoad.length > 0 ? ['curl'] : []), '-s', '-o', '/dev/null', '--max-time', '120', '-w', '%{size_download} %{speed_download}', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('close', () => {
@@ -121,7 +128,7 @@ try {
     await seedBenchData(dataDir, { addressMember: '127.0.0.1' });
     const flags = build.label === 'B' ? (values['b-node-args'] ?? values['node-args']) : values['node-args'];
     const nodeArgs = flags === '' ? [] : flags.split(' ');
-    build.proxy = await startProxy({ dataDir, root: build.root, connectPorts: [443, tlsPort], resolve: [], nodeArgs });
+    build.proxy = await startProxy({ dataDir, root: build.root, connectPorts: [443, tlsPort], resolve: [], nodeArgs, ...(values.pin ? { wrap: ['taskset', '-c', '1'] } : {}) });
     await waitQuiet(build.proxy);
     build.idleRssStart = build.proxy.rss();
   }
@@ -177,6 +184,7 @@ try {
     date: new Date().toISOString(),
     mib: Number(values.mib),
     rounds: Number(values.rounds),
+    pinned: values.pin,
     loadAverage1m: loads,
     direct: { big: +median(direct.big).toFixed(1), connect: +median(direct.connect).toFixed(1), all: direct },
     builds: summary,

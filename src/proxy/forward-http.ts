@@ -20,6 +20,7 @@ import type { Dispatcher } from 'undici';
 import type { Target } from '../classify/target.ts';
 import { requestHeadersForUpstream, responseHeadersForClient } from './headers.ts';
 import { toUpstreamError, type Upstream } from './upstream.ts';
+import { holdChunk } from './pooled-http-socket.ts';
 import type { WfError } from '../errors.ts';
 
 export interface ForwardResult {
@@ -88,7 +89,8 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: T
         // 64 KiB of a download (strace of a 256 MiB download: 4,228 of them).
         if (chunk.length === 0) return;
         bytesOut += chunk.length;
-        if (!res.write(chunk) && !waitingForDrain) {
+        // The chunk may be a view of a pooled read buffer: hold it until this write has completed (pooled-http-socket.ts).
+        if (!res.write(chunk, holdChunk(chunk)) && !waitingForDrain) {
           waitingForDrain = true;
           c.pause();
           res.once('drain', onDrain);

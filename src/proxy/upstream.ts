@@ -15,6 +15,7 @@ import type { HostPort, ResolveOverride } from '../config/config.ts';
 import { WfError } from '../errors.ts';
 import type { Target } from '../classify/target.ts';
 import { connectPooled } from './pooled-read-socket.ts';
+import { pooledHttpConnector } from './pooled-http-socket.ts';
 
 export interface UpstreamOptions {
   readonly parentProxy: HostPort | null;
@@ -54,7 +55,8 @@ export class Upstream {
     const parent = options.parentProxy;
     this.#parentOrigin = parent === null ? null : `http://${formatHost(parent.host)}:${parent.port}`;
     const common = {
-      connect: { timeout: options.connectTimeoutMs, lookup: this.#lookup },
+      // Plain-HTTP upstream reads go into pooled buffers (pooled-http-socket.ts); TLS ones use undici's connector as before.
+      connect: pooledHttpConnector({ timeout: options.connectTimeoutMs, lookup: this.#lookup }),
       headersTimeout: options.responseTimeoutMs,
       bodyTimeout: options.idleTimeoutMs,
       keepAliveTimeout: 4_000, // ms idle before a pooled upstream socket is dropped

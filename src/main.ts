@@ -147,8 +147,19 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   // Metrics are read only through the admin server, so without one neither it nor prom-client is loaded: that kept
   // ≈10 MiB of modules (fastify, prom-client) and prom-client's default collectors out of a proxy-only process.
   let adminMetrics: ProxyMetrics | null = null;
-  if (config.admin !== null) {
-    const { createProxyMetrics } = await import('./metrics/proxy-metrics.ts');
+  // Loaded before the proxy listens, so the time between 'wardgate listening' and serve's signal handlers stays as short as it was.
+  const adminModules =
+    config.admin === null
+      ? null
+      : await Promise.all([
+          import('./admin/admin-server.ts'),
+          import('./admin/readiness.ts'),
+          import('./admin/staff-ui.ts'),
+          import('./grants/api-token-store.ts'),
+          import('./metrics/proxy-metrics.ts'),
+        ]);
+  if (adminModules !== null) {
+    const [, , , , { createProxyMetrics }] = adminModules;
     adminMetrics = createProxyMetrics({
       tunnels: () => tunnels.size,
       indexStats: () => snapshots.current.classifier.stats,
@@ -184,14 +195,9 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   let adminAddress: HostPort | null = null;
   let adminDb: ReturnType<typeof openDatabase> | null = null;
   let stopStaffUi = () => {};
-  if (config.admin !== null && adminMetrics !== null) {
+  if (config.admin !== null && adminModules !== null && adminMetrics !== null) {
     try {
-      const [{ createAdminServer }, { listsReadiness, storeReadiness }, { createStaffUi }, { ApiTokenStore }] = await Promise.all([
-        import('./admin/admin-server.ts'),
-        import('./admin/readiness.ts'),
-        import('./admin/staff-ui.ts'),
-        import('./grants/api-token-store.ts'),
-      ]);
+      const [{ createAdminServer }, { listsReadiness, storeReadiness }, { createStaffUi }, { ApiTokenStore }] = adminModules;
       // The staff UI writes through its own connection, so the proxy's store
       // watcher (which only sees other connections' commits) picks up every
       // decision within STORE_POLL_MS, exactly as it does for the CLI.

@@ -20,12 +20,8 @@
  * own connector: node:tls cannot read into a user buffer.
  */
 import type { Socket } from 'node:net';
-import { createRequire } from 'node:module';
 import type { buildConnector as BuildConnector } from 'undici';
-
-const require = createRequire(import.meta.url);
-/** undici's own connector factory (the file undici's index re-exports as `buildConnector`). */
-const buildConnector = require('undici/lib/core/connect.js') as typeof BuildConnector;
+import { buildConnector } from './undici-dispatchers.ts';
 
 const READ_BUFFER_BYTES = 64 * 1024;
 const POOL_MAX = 64;

@@ -10,9 +10,11 @@
  * by package-lock.json.
  */
 import { createRequire } from 'node:module';
-import type { Agent as AgentClass, Pool as PoolClass } from 'undici';
+import type { Agent as AgentClass, Pool as PoolClass, buildConnector as BuildConnector } from 'undici';
 
 const require = createRequire(import.meta.url);
 
 export const Agent = require('undici/lib/dispatcher/agent.js') as typeof AgentClass;
 export const Pool = require('undici/lib/dispatcher/pool.js') as typeof PoolClass;
+/** undici's connector factory (for pooled-http-socket.ts), from the file the index re-exports as `buildConnector`. */
+export const buildConnector = require('undici/lib/core/connect.js') as typeof BuildConnector;

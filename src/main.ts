@@ -24,11 +24,10 @@ import { startMemberServices } from './self-service-wiring.ts';
 import { grantPolicyFromLists } from './grants/non-grantable.ts';
 import { SqliteGrantStore } from './grants/sqlite-grant-store.ts';
 import { StaffStore } from './grants/staff-store.ts';
-import { createAdminServer, type AdminServer } from './admin/admin-server.ts';
-import { listsReadiness, storeReadiness } from './admin/readiness.ts';
-import { createProxyMetrics } from './metrics/proxy-metrics.ts';
-import { createStaffUi } from './admin/staff-ui.ts';
-import { ApiTokenStore } from './grants/api-token-store.ts';
+import type { AdminServer } from './admin/admin-server.ts';
+import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
+import { NO_METRICS } from './metrics/no-metrics.ts';
+import type { RequestMetrics } from './proxy/admission.ts';
 import { CategoryOverlay, readOverrides } from './category-overlay.ts';
 import { CategorySettingsStore } from './grants/category-settings-store.ts';
 
@@ -145,11 +144,29 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   }
 
   const tunnels = new Set<Socket>();
-  const metrics = createProxyMetrics({
-    tunnels: () => tunnels.size,
-    indexStats: () => snapshots.current.classifier.stats,
-    grantsByStatus: () => sync.grantCounts(),
-  });
+  // Metrics are read only through the admin server, so without one neither it nor prom-client is loaded: that kept
+  // ≈10 MiB of modules (fastify, prom-client) and prom-client's default collectors out of a proxy-only process.
+  let adminMetrics: ProxyMetrics | null = null;
+  // Loaded before the proxy listens, so the time between 'wardgate listening' and serve's signal handlers stays as short as it was.
+  const adminModules =
+    config.admin === null
+      ? null
+      : await Promise.all([
+          import('./admin/admin-server.ts'),
+          import('./admin/readiness.ts'),
+          import('./admin/staff-ui.ts'),
+          import('./grants/api-token-store.ts'),
+          import('./metrics/proxy-metrics.ts'),
+        ]);
+  if (adminModules !== null) {
+    const [, , , , { createProxyMetrics }] = adminModules;
+    adminMetrics = createProxyMetrics({
+      tunnels: () => tunnels.size,
+      indexStats: () => snapshots.current.classifier.stats,
+      grantsByStatus: () => sync.grantCounts(),
+    });
+  }
+  const metrics: RequestMetrics = adminMetrics ?? NO_METRICS;
   const upstream = new Upstream({ parentProxy: config.parentProxy, resolve: config.resolve, ...config.limits });
   const proxy = createProxyServer({
     snapshots,
@@ -178,8 +195,9 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
   let adminAddress: HostPort | null = null;
   let adminDb: ReturnType<typeof openDatabase> | null = null;
   let stopStaffUi = () => {};
-  if (config.admin !== null) {
+  if (config.admin !== null && adminModules !== null && adminMetrics !== null) {
     try {
+      const [{ createAdminServer }, { listsReadiness, storeReadiness }, { createStaffUi }, { ApiTokenStore }] = adminModules;
       // The staff UI writes through its own connection, so the proxy's store
       // watcher (which only sees other connections' commits) picks up every
       // decision within STORE_POLL_MS, exactly as it does for the CLI.
@@ -209,7 +227,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
       });
       stopStaffUi = staffUi.stop;
       admin = createAdminServer({
-        metrics,
+        metrics: adminMetrics,
         log,
         readiness: { lists: listsReadiness(snapshots, unavailableClassifier), checkStore: storeReadiness(db) },
         staffUi: staffUi.deps,

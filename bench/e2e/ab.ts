@@ -6,7 +6,7 @@
  * alike. Reports per build the median of wardgate's CPU µs per request (from
  * /proc, the steadier figure) and of req/s.
  *
- *   node --import tsx bench/e2e/ab.ts --a DIR --b DIR [--trials 6] [--seconds 4] [--path /small] [--name NAME]
+ *   node --import tsx bench/e2e/ab.ts --a DIR --b DIR [--trials 6] [--seconds 4] [--path /small] [--name NAME] [--b-node-args='--flag …']
  *
  * Writes bench/results/ab-NAME.json.
  */
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '4' },
     path: { type: 'string', default: '/small' },
     name: { type: 'string', default: 'latest' },
+    'b-node-args': { type: 'string', default: '' },
   },
 });
 if (values.a === undefined || values.b === undefined) throw new Error('--a DIR and --b DIR (wardgate checkouts with dist/ built) are required');
@@ -48,7 +49,8 @@ try {
     const dataDir = join(work, build.label);
     mkdirSync(dataDir);
     await seedBenchData(dataDir, {});
-    build.proxy = await startProxy({ dataDir, root: build.root, categoriesDir: FIXTURE_CATEGORIES, connectPorts: [443], resolve: ['origin.test:127.0.0.1'] });
+    const nodeArgs = build.label === 'B' && values['b-node-args'] !== '' ? values['b-node-args'].split(' ') : [];
+    build.proxy = await startProxy({ dataDir, root: build.root, categoriesDir: FIXTURE_CATEGORIES, connectPorts: [443], resolve: ['origin.test:127.0.0.1'], nodeArgs });
   }
   const load = (proxy: RunningProxy, seconds: number) =>
     httpLoad({ port: proxy.port, connections: 64, seconds, requests: [{ method: 'GET', path: `http://origin.test:${ports.http}${values.path}`, headers: { 'proxy-authorization': authOf(MEMBERS[0]!) } }] });

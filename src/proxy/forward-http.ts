@@ -20,6 +20,7 @@ import type { Dispatcher } from 'undici';
 import type { Target } from '../classify/target.ts';
 import { requestHeadersForUpstream, responseHeadersForClient } from './headers.ts';
 import { toUpstreamError, type Upstream } from './upstream.ts';
+import { holdChunk } from './pooled-http-socket.ts';
 import type { WfError } from '../errors.ts';
 
 export interface ForwardResult {
@@ -54,6 +55,12 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: T
 
   return new Promise<ForwardResult>((resolve) => {
     let controller: Dispatcher.DispatchController | null = null;
+    // One 'drain' listener at a time, however many chunks undici delivers while pausing.
+    let waitingForDrain = false;
+    const onDrain = () => {
+      waitingForDrain = false;
+      controller?.resume();
+    };
     let settled = false;
     const settle = (error: WfError | null, aborted = false) => {
       if (settled) return;
@@ -78,10 +85,15 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: T
         res.writeHead(statusCode, statusMessage ?? '', responseHeadersForClient(responseHeaders));
       },
       onResponseData(c, chunk) {
+        // undici hands over an empty chunk when it resumes a paused parser; writing it cost a zero-byte write() system call per
+        // 64 KiB of a download (strace of a 256 MiB download: 4,228 of them).
+        if (chunk.length === 0) return;
         bytesOut += chunk.length;
-        if (!res.write(chunk)) {
+        // The chunk may be a view of a pooled read buffer: hold it until this write has completed (pooled-http-socket.ts).
+        if (!res.write(chunk, holdChunk(chunk)) && !waitingForDrain) {
+          waitingForDrain = true;
           c.pause();
-          res.once('drain', () => c.resume());
+          res.once('drain', onDrain);
         }
       },
       onResponseEnd() {

@@ -24,6 +24,9 @@ export interface ProxyServer {
   close(graceMs: number): Promise<void>;
 }
 
+/** Bytes buffered per client socket before the relay pauses its upstream (see createServer below). */
+const RELAY_HIGH_WATER_MARK = 256 * 1024;
+
 const CLIENT_ERROR_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
   ERR_HTTP_REQUEST_TIMEOUT: 408,
@@ -40,6 +43,9 @@ export function createProxyServer(ctx: ProxyContext): ProxyServer {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Absolute-form requests name their host; a missing Host header is no reason to refuse (and would hide the 431 check below).
     requireHostHeader: false,
+    // Socket buffer limit before write() reports backpressure (node's default is 16 KiB). Every relayed read is up to 64 KiB,
+    // so with 16 KiB each chunk paused the upstream and waited for 'drain'; 256 KiB lets a few chunks queue per socket.
+    highWaterMark: RELAY_HIGH_WATER_MARK,
   });
   // One more than allowed, so the handler can see the limit was crossed (node silently drops extras).
   server.maxHeadersCount = limits.maxHeadersCount + 1;

@@ -9,10 +9,13 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOneOptions, type LookupAllOptions } from 'node:dns';
 import { connect as netConnect, isIP, type Socket, type LookupFunction } from 'node:net';
 import { once } from 'node:events';
-import { Agent, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, Pool } from './undici-dispatchers.ts';
 import type { HostPort, ResolveOverride } from '../config/config.ts';
 import { WfError } from '../errors.ts';
 import type { Target } from '../classify/target.ts';
+import { connectPooled } from './pooled-read-socket.ts';
+import { pooledHttpConnector } from './pooled-http-socket.ts';
 
 export interface UpstreamOptions {
   readonly parentProxy: HostPort | null;
@@ -52,7 +55,8 @@ export class Upstream {
     const parent = options.parentProxy;
     this.#parentOrigin = parent === null ? null : `http://${formatHost(parent.host)}:${parent.port}`;
     const common = {
-      connect: { timeout: options.connectTimeoutMs, lookup: this.#lookup },
+      // Plain-HTTP upstream reads go into pooled buffers (pooled-http-socket.ts); TLS ones use undici's connector as before.
+      connect: pooledHttpConnector({ timeout: options.connectTimeoutMs, lookup: this.#lookup }),
       headersTimeout: options.responseTimeoutMs,
       bodyTimeout: options.idleTimeoutMs,
       keepAliveTimeout: 4_000, // ms idle before a pooled upstream socket is dropped
@@ -84,7 +88,8 @@ export class Upstream {
     const parent = this.#options.parentProxy;
     const host = parent?.host ?? target.host.replace(/^\[|\]$/g, '');
     const port = parent?.port ?? target.port;
-    const socket = netConnect({ host, port, lookup: this.#lookup, noDelay: true });
+    // Direct tunnels read into pooled buffers (see pooled-read-socket.ts); through a parent the CONNECT answer is read as a stream first.
+    const socket = parent === null ? connectPooled({ host, port, lookup: this.#lookup, noDelay: true }) : netConnect({ host, port, lookup: this.#lookup, noDelay: true });
     socket.setTimeout(this.#options.connectTimeoutMs);
     try {
       await Promise.race([

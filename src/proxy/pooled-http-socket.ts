@@ -11,7 +11,13 @@
  *   - it is not in the socket's readable buffer (pushed or unshifted and not
  *     yet read: tracked by wrapping this socket's read() and unshift());
  *   - undici has finished parsing it (a microtask after the read() that took it
- *     out: the parse runs synchronously right after that read returns);
+ *     out: the parse runs synchronously right after that read returns) and
+ *     holds no header piece in it: undici keeps the header lines it has
+ *     parsed as views of the read until the header block (or the trailers)
+ *     is complete, so while its parser has any, the socket's buffers wait
+ *     for a later read; a socket that closes meanwhile leaves them to the GC
+ *     (test/proxy/split-headers.test.ts: headers sent in pieces came out
+ *     overwritten by other downloads' bytes without this);
  *   - every write of a body view of it has completed ({@link holdChunk}: the
  *     forwarder takes a hold per view and drops it from the write's callback).
  * A view of a buffer this module does not know is simply not tracked.
@@ -21,7 +27,19 @@
  */
 import type { Socket } from 'node:net';
 import type { buildConnector as BuildConnector } from 'undici';
-import { buildConnector } from './undici-dispatchers.ts';
+import { buildConnector, kParser } from './undici-dispatchers.ts';
+
+/**
+ * Whether undici's parser on `socket` holds header pieces (views of read
+ * buffers) not yet turned into strings. Unknown (another undici layout) counts
+ * as yes: buffers are then never reused, which is only slower.
+ */
+function parserHoldsViews(socket: Socket): boolean {
+  if (kParser === undefined) return true;
+  const parser = (socket as unknown as Record<symbol, { headers?: unknown } | null | undefined>)[kParser];
+  if (parser === null || parser === undefined) return false;
+  return !Array.isArray(parser.headers) || parser.headers.length > 0;
+}
 
 const READ_BUFFER_BYTES = 64 * 1024;
 const POOL_MAX = 64;
@@ -89,7 +107,19 @@ function markInSocket(socket: Socket, chunk: unknown): void {
 
 function trackSocket(socket: Socket): void {
   const inSocket = new Set<Slot>();
+  /** Parsed, but undici's parser still held header pieces when they were parsed: see parserHoldsViews. */
+  const waiting = new Set<Slot>();
   inSocketBySocket.set(socket, inSocket);
+  const settle = (): void => {
+    if (waiting.size === 0 || socket.destroyed || parserHoldsViews(socket)) return;
+    for (const slot of waiting) {
+      slot.parsing = false;
+      maybeRelease(slot);
+    }
+    waiting.clear();
+  };
+  // A socket that goes away with header pieces still held: its buffers stay out of the pool (the GC takes them).
+  socket.once('close', () => waiting.clear());
   const read = socket.read;
   const unshift = socket.unshift;
   socket.read = function trackedRead(this: Socket, size?: number) {
@@ -99,14 +129,12 @@ function trackSocket(socket: Socket): void {
       for (const slot of inSocket) {
         slot.inSocket = false;
         slot.parsing = true;
-        // undici parses what it read before this microtask runs; after it, only write holds keep the buffer.
-        queueMicrotask(() => {
-          slot.parsing = false;
-          maybeRelease(slot);
-        });
+        waiting.add(slot);
       }
       inSocket.clear();
     }
+    // undici parses what it read before this microtask runs; after it, only held header pieces and write holds keep a buffer.
+    if (waiting.size > 0) queueMicrotask(settle);
     return out;
   } as typeof socket.read;
   socket.unshift = function trackedUnshift(this: Socket, chunk: unknown, encoding?: BufferEncoding) {

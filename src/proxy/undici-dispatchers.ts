@@ -18,3 +18,5 @@ export const Agent = require('undici/lib/dispatcher/agent.js') as typeof AgentCl
 export const Pool = require('undici/lib/dispatcher/pool.js') as typeof PoolClass;
 /** undici's connector factory (for pooled-http-socket.ts), from the file the index re-exports as `buildConnector`. */
 export const buildConnector = require('undici/lib/core/connect.js') as typeof BuildConnector;
+/** The symbol under which undici keeps a socket's HTTP/1 parser (lib/core/symbols.js), for pooled-http-socket.ts. */
+export const kParser = (require('undici/lib/core/symbols.js') as { kParser?: symbol }).kParser;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { once } from 'node:events';
+import { listenLocal } from '../helpers/listen.ts';
 import { startHarness, type Harness } from '../helpers/wardgate-harness.ts';
 
 const CHUNK = 64 * 1024;
@@ -40,9 +41,7 @@ before(async () => {
     };
     pump();
   });
-  origin.listen(0, '127.0.0.1');
-  await once(origin, 'listening');
-  originPort = (origin.address() as { port: number }).port;
+  originPort = await listenLocal(origin);
   proxy = await startHarness({ resolve: [{ host: 'allowed.test', address: '127.0.0.1' }] });
 });
 after(async () => {

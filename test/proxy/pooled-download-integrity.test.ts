@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import { once } from 'node:events';
+import { listenLocal } from '../helpers/listen.ts';
 import { startHarness, type Harness } from '../helpers/wardgate-harness.ts';
 import { pooledHttpReadStats } from '../../src/proxy/pooled-http-socket.ts';
 
@@ -54,9 +55,7 @@ before(async () => {
     };
     pump();
   });
-  origin.listen(0, '127.0.0.1');
-  await once(origin, 'listening');
-  port = (origin.address() as { port: number }).port;
+  port = await listenLocal(origin);
   proxy = await startHarness({ resolve: [{ host: 'allowed.test', address: '127.0.0.1' }] });
 });
 after(async () => {

@@ -9,8 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createServer, request, type Server } from 'node:http';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenLocal } from '../helpers/listen.ts';
 import { startHarness, type Harness } from '../helpers/wardgate-harness.ts';
 
 let slowOrigin: NetServer;
@@ -43,17 +43,13 @@ before(async () => {
     });
     socket.on('error', () => undefined);
   });
-  slowOrigin.listen(0, '127.0.0.1');
-  await once(slowOrigin, 'listening');
-  slowPort = (slowOrigin.address() as { port: number }).port;
+  slowPort = await listenLocal(slowOrigin);
   const big = Buffer.alloc(4 * 1024 * 1024, 0x5a);
   bulkOrigin = createServer((_req, res) => {
     res.writeHead(200, { 'content-length': String(big.length) });
     res.end(big);
   });
-  bulkOrigin.listen(0, '127.0.0.1');
-  await once(bulkOrigin, 'listening');
-  bulkPort = (bulkOrigin.address() as { port: number }).port;
+  bulkPort = await listenLocal(bulkOrigin);
   proxy = await startHarness({ resolve: [{ host: 'allowed.test', address: '127.0.0.1' }] });
 });
 after(async () => {

@@ -18,7 +18,7 @@
 import { WfError } from '../errors.ts';
 import { staffActor } from '../grants/actor.ts';
 import { parseScope } from '../grants/grant-rules.ts';
-import type { AuditAction, AuditEvent, GrantRecord, GrantStore } from '../grants/grant-store.ts';
+import type { AuditAction, AuditEvent, AuditFilter, GrantFilter, GrantRecord, GrantStore } from '../grants/grant-store.ts';
 import type { StaffRecord } from '../grants/staff-store.ts';
 import type { GrantStatus } from '../policy/grants.ts';
 
@@ -36,23 +36,11 @@ export interface MemberDirectory {
   getMember(id: string): { readonly id: string; readonly name: string; readonly groupId: string } | null;
 }
 
-export interface GrantQuery {
-  readonly status?: GrantStatus | undefined;
-  readonly memberId?: string | undefined;
-  readonly groupId?: string | undefined;
-  readonly from?: number | undefined;
-  readonly to?: number | undefined;
-  readonly limit?: number | undefined;
-}
+/** A grant list query from the UI or API: GrantFilter with one status at most. */
+export type GrantQuery = Omit<GrantFilter, 'status'> & { readonly status?: GrantStatus | undefined };
 
-export interface AuditQuery {
-  readonly memberId?: string | undefined;
-  readonly actor?: string | undefined;
-  readonly action?: AuditAction | undefined;
-  readonly from?: number | undefined;
-  readonly to?: number | undefined;
-  readonly limit?: number | undefined;
-}
+/** An audit query from the UI or API: AuditFilter's fields, with the member the events are about. */
+export type AuditQuery = Pick<AuditFilter, 'actor' | 'action' | 'from' | 'to' | 'limit'> & { readonly memberId?: string | undefined };
 
 export interface NewRequest {
   readonly memberId: string;

@@ -3,6 +3,7 @@
  * admin UI show. Produced by ReportCollector.finish(); plain JSON-safe values
  * only (the JSON format is this object as it is), sorted for stable output.
  */
+import type { StaffLine } from './parse-line.ts';
 import type { ReportFilterSummary } from './report-filter.ts';
 
 export const REPORT_VERSION = 1;
@@ -60,17 +61,8 @@ export interface GrantUse {
   readonly bytesOut: number;
 }
 
-export interface StaffActionRow {
-  readonly time: string;
-  readonly action: string;
-  readonly actor: string;
-  readonly grant: string;
-  readonly member: string;
-  readonly group: string | null;
-  readonly scope: string;
-  readonly before: string | null;
-  readonly after: string;
-}
+/** A staff line of the logs as the report shows it: its time as an ISO string. */
+export type StaffActionRow = Omit<StaffLine, 'kind' | 'time'> & { readonly time: string };
 
 export interface ChainGap {
   readonly file: string;

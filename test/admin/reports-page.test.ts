@@ -10,12 +10,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../src/config/config.ts';
-import { DEFAULTS } from '../../src/config/defaults.ts';
 import { startWardgate } from '../../src/main.ts';
 import { startOrigin } from '../helpers/origin.ts';
 import { viaProxy } from '../helpers/proxy-client.ts';
-import { ALICE, basicAuth, FIXTURE_CATEGORIES, seedDirectory } from '../helpers/wardgate-harness.ts';
+import { ALICE, basicAuth, seedDirectory, testConfig } from '../helpers/wardgate-harness.ts';
 import { AdminClient, addStaff, STAFF_PASSWORD } from './admin-client.ts';
 
 function figure(page: string, key: string): string | undefined {
@@ -28,15 +26,7 @@ test('the Reports page shows the traffic sent through the proxy, to auditors onl
   const dataDir = mkdtempSync(join(tmpdir(), 'wardgate-admin-report-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   await seedDirectory(dataDir);
-  const config: Config = {
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    admin: { host: '127.0.0.1', port: 0 },
-    dataDir,
-    categoriesDir: FIXTURE_CATEGORIES,
-    resolve: ['allowed.test', 'blocked-porn.test'].map((host) => ({ host, address: '127.0.0.1' })),
-    limits: { ...DEFAULTS.limits, shutdownGraceMs: 2_000 },
-  };
+  const config = testConfig(dataDir, { resolve: ['allowed.test', 'blocked-porn.test'].map((host) => ({ host, address: '127.0.0.1' })) });
   // No loggers passed: the real decision log files in DATA_DIR/logs, which the page reads.
   const wardgate = await startWardgate(config);
   t.after(() => wardgate.stop());

@@ -49,12 +49,9 @@ export async function seedDirectory(dataDir: string): Promise<void> {
   }
 }
 
-export async function startHarness(overrides: Partial<Config> = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'wardgate-test-'));
-  await seedDirectory(dataDir);
-  const decisions = createLogSink();
-  const app = createLogSink();
-  const config: Config = {
+/** A test wardgate's settings: loopback on ephemeral ports, the fixture categories, `dataDir`, a 2 s shutdown grace. */
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return {
     ...DEFAULTS,
     listen: { host: '127.0.0.1', port: 0 },
     // An ephemeral admin port, so tests running side by side never fight over 3129.
@@ -64,6 +61,14 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
     ...overrides,
     limits: { ...DEFAULTS.limits, shutdownGraceMs: 2_000, ...overrides.limits },
   };
+}
+
+export async function startHarness(overrides: Partial<Config> = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'wardgate-test-'));
+  await seedDirectory(dataDir);
+  const decisions = createLogSink();
+  const app = createLogSink();
+  const config = testConfig(dataDir, overrides);
   const wardgate = await startWardgate(config, { loggers: sinkLoggers(decisions, app) });
   return {
     wardgate,

@@ -15,15 +15,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli.ts';
-import type { Config } from '../../src/config/config.ts';
-import { DEFAULTS } from '../../src/config/defaults.ts';
 import { startWardgate } from '../../src/main.ts';
 import { CSV_COLUMNS } from '../../src/report/render-csv.ts';
 import type { Report } from '../../src/report/report-model.ts';
 import { memoryIO } from '../helpers/memory-io.ts';
 import { startOrigin } from '../helpers/origin.ts';
 import { viaProxy } from '../helpers/proxy-client.ts';
-import { ALICE, BOB, basicAuth, FIXTURE_CATEGORIES, seedDirectory } from '../helpers/wardgate-harness.ts';
+import { ALICE, BOB, basicAuth, FIXTURE_CATEGORIES, seedDirectory, testConfig } from '../helpers/wardgate-harness.ts';
 
 type Outcome = 'allow' | 'block' | 'allow-by-grant' | 'refuse';
 
@@ -51,15 +49,7 @@ test('report counts equal the requests sent through the proxy, in every format',
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   await seedDirectory(dataDir);
   const hosts = ['allowed.test', 'blocked-porn.test', 'chat-room.test'];
-  const config: Config = {
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    admin: { host: '127.0.0.1', port: 0 },
-    dataDir,
-    categoriesDir: FIXTURE_CATEGORIES,
-    resolve: hosts.map((host) => ({ host, address: '127.0.0.1' })),
-    limits: { ...DEFAULTS.limits, shutdownGraceMs: 2_000 },
-  };
+  const config = testConfig(dataDir, { resolve: hosts.map((host) => ({ host, address: '127.0.0.1' })) });
   // No loggers passed: wardgate writes its real rotating, chained decision log in DATA_DIR/logs.
   const wardgate = await startWardgate(config);
   let stopped = false;

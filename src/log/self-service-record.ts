@@ -22,15 +22,8 @@ export const SELF_SERVICE_RECORD_VERSION = 1;
  */
 export type SelfServiceAction = 'list' | 'request' | 'invalid' | 'forbidden' | 'refused' | 'not-found' | 'method-not-allowed' | 'error';
 
-export interface SelfServiceRecord {
-  readonly v: typeof SELF_SERVICE_RECORD_VERSION;
-  readonly type: 'self-service';
-  readonly id: string;
-  readonly member: string | null;
-  readonly group: string | null;
-  readonly via: 'password' | 'address' | null;
-  readonly client: string;
-  readonly method: string;
+/** What the self-service page did with one request (the record's own part). */
+export interface SelfServiceOutcome {
   /** The reserved host as requested. */
   readonly host: string;
   /** Path only: the query is dropped. */
@@ -44,14 +37,15 @@ export interface SelfServiceRecord {
   readonly durationMs: number;
 }
 
-export interface SelfServiceOutcome {
-  readonly host: string;
-  readonly path: string;
-  readonly action: SelfServiceAction;
-  readonly status: number;
-  readonly grant: string | null;
-  readonly error: string | null;
-  readonly durationMs: number;
+export interface SelfServiceRecord extends SelfServiceOutcome {
+  readonly v: typeof SELF_SERVICE_RECORD_VERSION;
+  readonly type: 'self-service';
+  readonly id: string;
+  readonly member: string | null;
+  readonly group: string | null;
+  readonly via: 'password' | 'address' | null;
+  readonly client: string;
+  readonly method: string;
 }
 
 export function toSelfServiceRecord(request: RequestIdentity, outcome: SelfServiceOutcome): SelfServiceRecord {

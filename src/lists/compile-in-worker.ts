@@ -3,28 +3,17 @@
  * bytes. The worker file is found next to this one, `.ts` under tsx (tests,
  * development) and `.js` in dist/ (production).
  */
-import { Worker } from 'node:worker_threads';
+import { startWorker, workerModuleUrl } from '../start-worker.ts';
 import { WfError, type WfErrorCode } from '../errors.ts';
 import type { ListsSources } from './compiled-lists.ts';
 
-const WORKER_URL = new URL(`./compile-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-
-/**
- * Under tsx (tests, development) the parent's loader hooks do not reach a
- * worker thread on Node 20, so the worker registers tsx itself before
- * importing the TypeScript entry; from dist/ it is plain JavaScript.
- */
-function createWorker(sources: ListsSources): Worker {
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData: sources });
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: sources });
-}
+const WORKER_URL = workerModuleUrl('compile-worker', import.meta.url);
 
 type WorkerReply = { ok: true; buffer: ArrayBuffer } | { ok: false; code: string | null; message: string };
 
 export function compileInWorker(sources: ListsSources): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const worker = createWorker(sources);
+    const worker = startWorker(WORKER_URL, { workerData: sources });
     let settled = false;
     worker.once('message', (reply: WorkerReply) => {
       settled = true;

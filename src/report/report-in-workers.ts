@@ -7,14 +7,15 @@
  * nuance). The worker file sits next to this one: `.ts` under tsx, `.js` in
  * dist/.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerModuleUrl } from '../start-worker.ts';
 import { WfError, type WfErrorCode } from '../errors.ts';
 import type { AggregateOptions } from './aggregate.ts';
 import type { FileToRead } from './collect-files.ts';
 import type { CollectorState } from './report-collector.ts';
 import type { ReportFilter } from './report-filter.ts';
 
-const WORKER_URL = new URL(`./report-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_URL = workerModuleUrl('report-worker', import.meta.url);
 /** A gzip file holds about this many times its size in lines (measured: 4.5–5× on wardgate's logs). */
 const GZIP_WEIGHT = 5;
 
@@ -64,7 +65,7 @@ export async function collectInWorkers(
       shares.map(
         (files, i) =>
           new Promise<CollectorState>((resolve, reject) => {
-            const worker = createWorker({ files, filter, options: { top: options.top, domainCapacity: options.domainCapacity, maxStaffRows: options.maxStaffRows } });
+            const worker = startWorker(WORKER_URL, { workerData: { files, filter, options: { top: options.top, domainCapacity: options.domainCapacity, maxStaffRows: options.maxStaffRows } } });
             workers.push(worker);
             let settled = false;
             worker.on('message', (message: WorkerMessage) => {
@@ -92,16 +93,6 @@ export async function collectInWorkers(
   }
 }
 
-/**
- * Under tsx (tests, development) the parent's loader hooks do not reach a
- * worker thread on Node 20, so the worker registers tsx itself (as
- * src/lists/compile-in-worker.ts does); from dist/ it is plain JavaScript.
- */
-function createWorker(input: ShareInput): Worker {
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData: input });
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: input });
-}
 
 function sum(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0);

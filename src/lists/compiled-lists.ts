@@ -44,6 +44,17 @@ export interface CompiledLists extends SourceDescription {
   readonly index: CompiledIndex;
 }
 
+/** Lists opened from an index file, with the file's bytes (the index's memory) and their verified checksum. */
+export interface IndexFileLists extends CompiledLists {
+  readonly bytes: Uint8Array;
+  readonly checksum: number | undefined;
+}
+
+export interface ReadIndexOptions {
+  /** Read into shared memory (a SharedArrayBuffer) that worker threads can open too. */
+  readonly shared?: boolean;
+}
+
 export function compiledIndexPath(dataDir: string): string {
   return path.join(dataDir, COMPILED_INDEX_FILE);
 }
@@ -150,38 +161,62 @@ export async function writeCompiledLists(file: string, bytes: Uint8Array): Promi
 
 /** Piece size for reading an index file: whole 16-byte checksum groups. */
 const READ_PIECE_BYTES = 8 * 1024 * 1024;
+/** Pieces read at once, each on its own libuv thread. */
+const READS_AT_ONCE = 2;
 
 /**
  * The whole index file, and its checksum (index-file.ts) computed piece by
- * piece while the next piece is being read: the read runs on libuv's thread
- * pool, so with a second core free the hashing (≈100–180 ms for the 110 MB
- * UT1 index) hides behind the read (≈430 ms, almost all of it the kernel
- * faulting in the new buffer's pages) instead of following it. Measured on
- * the UT1 index in six paired runs on the loaded shared machine: 8–13 % less
- * CPU than readFile + checksum (585–753 against 641–864 ms: 8 MiB reads
- * instead of readFile's 512 KiB ones), wall time not better there (no free
- * core to overlap on; 0.78–1.93 s against 0.84–1.18 s). `checksum` is
- * undefined for a file too short or oddly sized to have one (loadIndex then
- * says what is wrong with it).
+ * piece in file order while later pieces are being read.
+ *
+ * Why this shape (measured on the 110 MB UT1 index, 2-core VM): almost all
+ * of a read is the kernel faulting in the new buffer's pages and copying
+ * into them (≈420 ms in one 8 MiB read at a time). Two reads at once, on
+ * two of libuv's threads, took 233–239 ms against 408–425 ms with the same
+ * CPU time, in three alternating runs of each on a quiet machine; four at
+ * once were no faster than two. Hashing each piece while the next ones are
+ * read hides the checksum (≈100–180 ms) behind the reads where a core is
+ * free. `checksum` is undefined for a file too short or oddly sized to
+ * have one, or one that shrank while being read (loadIndex then says what
+ * is wrong with it). `shared`: into a SharedArrayBuffer, which worker
+ * threads can open without a copy (classify --stdin --jobs).
  */
-export async function readIndexFile(file: string): Promise<{ bytes: Buffer; checksum: number | undefined }> {
+export async function readIndexFile(file: string, { shared = false }: ReadIndexOptions = {}): Promise<{ bytes: Buffer; checksum: number | undefined }> {
   const handle = await open(file, 'r');
+  const reads: Promise<number>[] = [];
   try {
     const size = (await handle.stat()).size;
-    const bytes = Buffer.allocUnsafeSlow(size);
+    const bytes = shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
+    /** Reads [from, to) whole; resolves with where it stopped (short of `to` only when the file shrank). */
+    const readPiece = async (from: number, to: number): Promise<number> => {
+      let at = from;
+      while (at < to) {
+        const { bytesRead } = await handle.read(bytes, at, to - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return at;
+    };
+    let asked = 0;
+    const askNext = (): void => {
+      if (asked >= size) return;
+      const from = asked;
+      asked = Math.min(size, from + READ_PIECE_BYTES);
+      const reading = readPiece(from, asked);
+      reading.catch(() => undefined); // awaited in order below
+      reads.push(reading);
+    };
+    while (reads.length < READS_AT_ONCE && asked < size) askNext();
     const hashable = size >= CHECKSUM_FROM && (size - CHECKSUM_FROM) % 4 === 0;
     const state = new ChecksumState();
     let hashed = CHECKSUM_FROM;
-    const readAt = (at: number) => handle.read(bytes, at, Math.min(READ_PIECE_BYTES, size - at), at);
-    let at = 0;
-    let next = size > 0 ? readAt(0) : null;
-    while (next !== null) {
-      const { bytesRead } = await next;
-      if (bytesRead === 0) return { bytes: bytes.subarray(0, at), checksum: undefined }; // shrank under us: loadIndex says truncated
-      at += bytesRead;
-      next = at < size ? readAt(at) : null; // ask for the next piece, then hash this one meanwhile
-      if (hashable && at - hashed >= 16) {
-        const words = ((at - hashed) & ~15) >>> 2;
+    for (let done = 0; done < size; ) {
+      const end = await reads.shift()!;
+      const whole = end === Math.min(size, done + READ_PIECE_BYTES);
+      if (!whole) return { bytes: bytes.subarray(0, end), checksum: undefined }; // shrank under us: loadIndex says truncated
+      done = end;
+      askNext();
+      if (hashable && done - hashed >= 16) {
+        const words = ((done - hashed) & ~15) >>> 2;
         state.update(new Uint32Array(bytes.buffer, bytes.byteOffset + hashed, words));
         hashed += words * 4;
       }
@@ -189,6 +224,8 @@ export async function readIndexFile(file: string): Promise<{ bytes: Buffer; chec
     if (!hashable) return { bytes, checksum: undefined };
     return { bytes, checksum: state.finish(new Uint32Array(bytes.buffer, bytes.byteOffset + hashed, (size - hashed) >>> 2)) };
   } finally {
+    // A read still out (after a shrink or an error) must finish before the handle closes.
+    await Promise.allSettled(reads);
     await handle.close();
   }
 }
@@ -199,15 +236,15 @@ export async function readIndexFile(file: string): Promise<{ bytes: Buffer; chec
  * read while the sources are fingerprinted (both mostly wait on the file
  * system); a stale file's bytes are dropped.
  */
-export async function readFreshCompiledLists(file: string, sources: ListsSources): Promise<CompiledLists | null> {
+export async function readFreshCompiledLists(file: string, sources: ListsSources, options: ReadIndexOptions = {}): Promise<IndexFileLists | null> {
   const description = await readCompiledDescription(file);
   if (description === null) return null;
-  const reading = readIndexFile(file);
+  const reading = readIndexFile(file, options);
   reading.catch(() => undefined); // awaited below only when the file is current
   if (description.fingerprint !== (await listsFingerprint(sources))) return null;
   try {
     const { bytes, checksum } = await reading;
-    return openCompiledLists(bytes, checksum);
+    return { ...openCompiledLists(bytes, checksum), bytes, checksum };
   } catch (error) {
     if (isWfError(error, 'WF_ERR_LIST_INVALID')) return null;
     throw error;

@@ -8,15 +8,33 @@
  *   cannot be removed;
  * - an address belongs to at most one member and is stored canonical
  *   (canonicalClientAddress), the same form the proxy looks up;
- * - only password hashes are stored, never passwords.
- * Each write runs in an IMMEDIATE transaction, so its checks and its change
- * are one step even with another process writing the same file.
+ * - only password hashes are stored, never passwords;
+ * - every change writes its audit event (directory-audit.ts: action, actor,
+ *   before/after, never a hash) in the transaction of the change, whichever
+ *   entry point made it (CLI, admin UI, API); a refused change writes
+ *   neither, and a change that changes nothing writes no event.
+ * Each write runs in an IMMEDIATE transaction, so its checks, its change and
+ * its event are one step even with another process writing the same file.
+ * Write methods take the actor (src/grants/actor.ts) last; it defaults to
+ * `system` only for seeding code (tests, benches), every entry point names
+ * its own.
  */
 import { isIP, isIPv4 } from 'node:net';
 import type { Statement } from 'better-sqlite3';
 import { WfError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
 import type { DirectorySnapshot, GroupRecord, MemberRecord } from './directory-snapshot.ts';
+import { parseActor, SYSTEM_ACTOR } from '../grants/actor.ts';
+import { appendAuditEvent } from '../grants/sqlite-audit.ts';
+import {
+  groupSubject,
+  groupToAuditJson,
+  memberSubject,
+  memberToAuditJson,
+  type DirectoryAuditAction,
+  type GroupAuditAction,
+  type MemberAuditAction,
+} from './directory-audit.ts';
 import { checkEmail } from './email.ts';
 import { isPasswordHash } from './password.ts';
 
@@ -84,39 +102,50 @@ function hexPairToDottedQuad(high: string, low: string): string {
   return `${h >> 8}.${h & 0xff}.${l >> 8}.${l & 0xff}`;
 }
 
+export interface DirectoryStoreOptions {
+  /** Epoch ms for audit events (default Date.now). */
+  readonly clock?: () => number;
+}
+
 export class DirectoryStore {
   readonly #db: Database;
+  readonly #clock: () => number;
   readonly #groupById: Statement<[string], GroupRecord>;
   readonly #memberById: Statement<[string], MemberRow>;
   readonly #addressesOf: Statement<[string], AddressRow>;
   readonly #ownerOf: Statement<[string], AddressRow>;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: DirectoryStoreOptions = {}) {
     this.#db = db;
+    this.#clock = options.clock ?? Date.now;
     this.#groupById = db.prepare('SELECT id, name FROM groups WHERE id = ?');
     this.#memberById = db.prepare('SELECT id, name, group_id, password_hash, email FROM members WHERE id = ?');
     this.#addressesOf = db.prepare('SELECT address, member_id FROM member_ips WHERE member_id = ? ORDER BY address');
     this.#ownerOf = db.prepare('SELECT address, member_id FROM member_ips WHERE address = ?');
   }
 
-  addGroup(group: GroupRecord): GroupRecord {
+  addGroup(group: GroupRecord, actor: string = SYSTEM_ACTOR): GroupRecord {
     const record = Object.freeze({ id: checkId('group', group.id), name: checkName('group', group.name) });
-    this.#db
-      .transaction(() => {
-        if (this.#groupById.get(record.id) !== undefined) {
-          throw new WfError('WF_ERR_CONFLICT', `group "${record.id}" already exists`);
-        }
-        this.#db.prepare('INSERT INTO groups (id, name) VALUES (?, ?)').run(record.id, record.name);
-      })
-      .immediate();
+    this.#write(() => {
+      if (this.#groupById.get(record.id) !== undefined) {
+        throw new WfError('WF_ERR_CONFLICT', `group "${record.id}" already exists`);
+      }
+      this.#db.prepare('INSERT INTO groups (id, name) VALUES (?, ?)').run(record.id, record.name);
+      this.#auditGroup(actor, 'group-add', null, record);
+    });
     return record;
   }
 
-  /** Gives a group a new name; its id (which members and staff refer to) stays. */
-  renameGroup(id: string, name: string): GroupRecord {
+  /** Gives a group a new name; its id (which members and staff refer to) stays. The same name again: no change, no event. */
+  renameGroup(id: string, name: string, actor: string = SYSTEM_ACTOR): GroupRecord {
     const record = Object.freeze({ id, name: checkName('group', name) });
-    const result = this.#db.prepare('UPDATE groups SET name = ? WHERE id = ?').run(record.name, id);
-    if (result.changes === 0) throw new WfError('WF_ERR_NOT_FOUND', `group "${id}" does not exist`);
+    this.#write(() => {
+      const before = this.#groupById.get(id);
+      if (before === undefined) throw new WfError('WF_ERR_NOT_FOUND', `group "${id}" does not exist`);
+      if (before.name === record.name) return;
+      this.#db.prepare('UPDATE groups SET name = ? WHERE id = ?').run(record.name, id);
+      this.#auditGroup(actor, 'group-rename', before, record);
+    });
     return record;
   }
 
@@ -124,51 +153,50 @@ export class DirectoryStore {
     return this.#db.prepare<[], GroupRecord>('SELECT id, name FROM groups ORDER BY id').all();
   }
 
-  removeGroup(id: string): void {
-    this.#db
-      .transaction(() => {
-        this.#requireGroup(id);
-        const members = this.#db
-          .prepare<[string], { id: string }>('SELECT id FROM members WHERE group_id = ? ORDER BY id')
-          .all(id)
-          .map((row) => row.id);
-        if (members.length > 0) {
-          const shown = members.slice(0, 5).join(', ') + (members.length > 5 ? ', …' : '');
-          throw new WfError('WF_ERR_CONFLICT', `group "${id}" still has ${members.length} member(s) (${shown}): remove them first`);
-        }
-        const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE group_id = ? ORDER BY id').all(id);
-        if (staff.length > 0) {
-          throw new WfError(
-            'WF_ERR_CONFLICT',
-            `group "${id}" is still the group of staff account(s) ${staff.map((s) => s.id).join(', ')}: remove those accounts first`,
-          );
-        }
-        this.#db.prepare('DELETE FROM groups WHERE id = ?').run(id);
-      })
-      .immediate();
+  removeGroup(id: string, actor: string = SYSTEM_ACTOR): void {
+    this.#write(() => {
+      const before = this.#requireGroup(id);
+      const members = this.#db
+        .prepare<[string], { id: string }>('SELECT id FROM members WHERE group_id = ? ORDER BY id')
+        .all(id)
+        .map((row) => row.id);
+      if (members.length > 0) {
+        const shown = members.slice(0, 5).join(', ') + (members.length > 5 ? ', …' : '');
+        throw new WfError('WF_ERR_CONFLICT', `group "${id}" still has ${members.length} member(s) (${shown}): remove them first`);
+      }
+      const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE group_id = ? ORDER BY id').all(id);
+      if (staff.length > 0) {
+        throw new WfError(
+          'WF_ERR_CONFLICT',
+          `group "${id}" is still the group of staff account(s) ${staff.map((s) => s.id).join(', ')}: remove those accounts first`,
+        );
+      }
+      this.#db.prepare('DELETE FROM groups WHERE id = ?').run(id);
+      this.#auditGroup(actor, 'group-remove', before, null);
+    });
   }
 
-  addMember(member: NewMember): MemberRecord {
+  addMember(member: NewMember, actor: string = SYSTEM_ACTOR): MemberRecord {
     const id = checkId('member', member.id);
     const name = checkName('member', member.name);
     const groupId = checkId('group', member.groupId);
     const passwordHash = checkHash(member.passwordHash ?? null);
     const ips = canonicalAddresses(member.ips ?? []);
     const email = checkEmail(member.email ?? null);
-    this.#db
-      .transaction(() => {
-        this.#requireGroup(groupId);
-        if (this.#memberById.get(id) !== undefined) {
-          throw new WfError('WF_ERR_CONFLICT', `member "${id}" already exists`);
-        }
-        this.#assertAddressesFree(id, ips);
-        this.#db
-          .prepare('INSERT INTO members (id, name, group_id, password_hash, email) VALUES (?, ?, ?, ?, ?)')
-          .run(id, name, groupId, passwordHash, email);
-        this.#insertAddresses(id, ips);
-      })
-      .immediate();
-    return freezeMember({ id, name, groupId, passwordHash, ips, email });
+    const record = freezeMember({ id, name, groupId, passwordHash, ips, email });
+    this.#write(() => {
+      this.#requireGroup(groupId);
+      if (this.#memberById.get(id) !== undefined) {
+        throw new WfError('WF_ERR_CONFLICT', `member "${id}" already exists`);
+      }
+      this.#assertAddressesFree(id, ips);
+      this.#db
+        .prepare('INSERT INTO members (id, name, group_id, password_hash, email) VALUES (?, ?, ?, ?, ?)')
+        .run(id, name, groupId, passwordHash, email);
+      this.#insertAddresses(id, ips);
+      this.#auditMember(actor, 'member-add', null, record);
+    });
+    return record;
   }
 
   listMembers(): MemberRecord[] {
@@ -176,11 +204,7 @@ export class DirectoryStore {
   }
 
   getMember(id: string): MemberRecord | null {
-    return this.#db.transaction(() => {
-      const row = this.#memberById.get(id);
-      if (row === undefined) return null;
-      return toRecord(row, this.#addressesOf.all(id).map((a) => a.address));
-    })();
+    return this.#db.transaction(() => this.#memberRecord(id))();
   }
 
   /**
@@ -189,73 +213,77 @@ export class DirectoryStore {
    * their audit trail are the council's record of who was allowed what, and
    * must keep naming the member.
    */
-  removeMember(id: string): void {
-    this.#db
-      .transaction(() => {
-        if (this.#memberById.get(id) === undefined) throw memberNotFound(id);
-        const grants = this.#db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM grants WHERE member_id = ?').get(id)?.n ?? 0;
-        if (grants > 0) {
-          throw new WfError(
-            'WF_ERR_CONFLICT',
-            `member "${id}" has ${grants} exclusion grant(s) on record, which must stay with their audit trail: the member cannot be removed ` +
-              `(to stop them browsing, clear their addresses with "wardgate members set-ips ${id} --clear" and change their password)`,
-          );
-        }
-        const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE member_id = ?').get(id);
-        if (staff !== undefined) {
-          throw new WfError('WF_ERR_CONFLICT', `member "${id}" is linked to staff account "${staff.id}": remove that account first`);
-        }
-        this.#db.prepare('DELETE FROM members WHERE id = ?').run(id);
-      })
-      .immediate();
+  removeMember(id: string, actor: string = SYSTEM_ACTOR): void {
+    this.#write(() => {
+      const before = this.#requireMember(id);
+      const grants = this.#db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM grants WHERE member_id = ?').get(id)?.n ?? 0;
+      if (grants > 0) {
+        throw new WfError(
+          'WF_ERR_CONFLICT',
+          `member "${id}" has ${grants} exclusion grant(s) on record, which must stay with their audit trail: the member cannot be removed ` +
+            `(to stop them browsing, clear their addresses with "wardgate members set-ips ${id} --clear" and change their password)`,
+        );
+      }
+      const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE member_id = ?').get(id);
+      if (staff !== undefined) {
+        throw new WfError('WF_ERR_CONFLICT', `member "${id}" is linked to staff account "${staff.id}": remove that account first`);
+      }
+      this.#db.prepare('DELETE FROM members WHERE id = ?').run(id);
+      this.#auditMember(actor, 'member-remove', before, null);
+    });
   }
 
-  /** Changes a member's name, group and/or email in one step; returns the member as stored. */
-  updateMember(id: string, changes: MemberChanges): MemberRecord {
+  /** Changes a member's name, group and/or email in one step; returns the member as stored. Nothing different: no write, no event. */
+  updateMember(id: string, changes: MemberChanges, actor: string = SYSTEM_ACTOR): MemberRecord {
     const name = changes.name === undefined ? undefined : checkName('member', changes.name);
     const groupId = changes.groupId === undefined ? undefined : checkId('group', changes.groupId);
     const email = changes.email === undefined ? undefined : checkEmail(changes.email);
-    return this.#db
-      .transaction(() => {
-        const row = this.#memberById.get(id);
-        if (row === undefined) throw memberNotFound(id);
-        if (groupId !== undefined) this.#requireGroup(groupId);
-        const next = { ...row, name: name ?? row.name, group_id: groupId ?? row.group_id, email: email === undefined ? row.email : email };
-        this.#db
-          .prepare(`UPDATE members SET name = ?, group_id = ?, email = ?, updated_at = ${NOW} WHERE id = ?`)
-          .run(next.name, next.group_id, next.email, id);
-        return toRecord(next, this.#addressesOf.all(id).map((a) => a.address));
-      })
-      .immediate();
+    return this.#write(() => {
+      const before = this.#requireMember(id);
+      if (groupId !== undefined) this.#requireGroup(groupId);
+      const after = freezeMember({
+        ...before,
+        name: name ?? before.name,
+        groupId: groupId ?? before.groupId,
+        email: email === undefined ? (before.email ?? null) : email,
+      });
+      if (after.name === before.name && after.groupId === before.groupId && after.email === (before.email ?? null)) return before;
+      this.#db
+        .prepare(`UPDATE members SET name = ?, group_id = ?, email = ?, updated_at = ${NOW} WHERE id = ?`)
+        .run(after.name, after.groupId, after.email, id);
+      this.#auditMember(actor, 'member-edit', before, after);
+      return after;
+    });
   }
 
-  /** Sets or (with null) clears a member's password hash. */
-  setPassword(id: string, passwordHash: string | null): void {
+  /** Sets or (with null) clears a member's password hash. Clearing a password the member does not have: no change, no event. */
+  setPassword(id: string, passwordHash: string | null, actor: string = SYSTEM_ACTOR): void {
     const hash = checkHash(passwordHash);
-    const result = this.#db.prepare(`UPDATE members SET password_hash = ?, updated_at = ${NOW} WHERE id = ?`).run(hash, id);
-    if (result.changes === 0) throw memberNotFound(id);
+    this.#write(() => {
+      const before = this.#requireMember(id);
+      if (hash === null && before.passwordHash === null) return;
+      this.#db.prepare(`UPDATE members SET password_hash = ?, updated_at = ${NOW} WHERE id = ?`).run(hash, id);
+      this.#auditMember(actor, 'member-passwd', before, freezeMember({ ...before, passwordHash: hash }));
+    });
   }
 
   /** Sets or (with null) clears the member's email address; returns it as stored. */
-  setEmail(id: string, email: string | null): string | null {
-    const stored = checkEmail(email);
-    const result = this.#db.prepare(`UPDATE members SET email = ?, updated_at = ${NOW} WHERE id = ?`).run(stored, id);
-    if (result.changes === 0) throw memberNotFound(id);
-    return stored;
+  setEmail(id: string, email: string | null, actor: string = SYSTEM_ACTOR): string | null {
+    return this.updateMember(id, { email }, actor).email ?? null;
   }
 
-  /** Replaces the member's registered addresses with `ips` (an empty list clears them). */
-  setIps(id: string, ips: readonly string[]): readonly string[] {
+  /** Replaces the member's registered addresses with `ips` (an empty list clears them). The same list again: no event. */
+  setIps(id: string, ips: readonly string[], actor: string = SYSTEM_ACTOR): readonly string[] {
     const addresses = canonicalAddresses(ips);
-    this.#db
-      .transaction(() => {
-        if (this.#memberById.get(id) === undefined) throw memberNotFound(id);
-        this.#assertAddressesFree(id, addresses);
-        this.#db.prepare('DELETE FROM member_ips WHERE member_id = ?').run(id);
-        this.#insertAddresses(id, addresses);
-        this.#db.prepare(`UPDATE members SET updated_at = ${NOW} WHERE id = ?`).run(id);
-      })
-      .immediate();
+    this.#write(() => {
+      const before = this.#requireMember(id);
+      if (sameList(before.ips, addresses)) return;
+      this.#assertAddressesFree(id, addresses);
+      this.#db.prepare('DELETE FROM member_ips WHERE member_id = ?').run(id);
+      this.#insertAddresses(id, addresses);
+      this.#db.prepare(`UPDATE members SET updated_at = ${NOW} WHERE id = ?`).run(id);
+      this.#auditMember(actor, 'member-ips', before, freezeMember({ ...before, ips: addresses }));
+    });
     return addresses;
   }
 
@@ -273,10 +301,43 @@ export class DirectoryStore {
     })();
   }
 
-  #requireGroup(id: string): void {
-    if (this.#groupById.get(id) === undefined) {
+  #requireGroup(id: string): GroupRecord {
+    const group = this.#groupById.get(id);
+    if (group === undefined) {
       throw new WfError('WF_ERR_NOT_FOUND', `group "${id}" does not exist: add it first with "wardgate groups add"`);
     }
+    return group;
+  }
+
+  #memberRecord(id: string): MemberRecord | null {
+    const row = this.#memberById.get(id);
+    return row === undefined ? null : toRecord(row, this.#addressesOf.all(id).map((a) => a.address));
+  }
+
+  #requireMember(id: string): MemberRecord {
+    const member = this.#memberRecord(id);
+    if (member === null) throw memberNotFound(id);
+    return member;
+  }
+
+  /** Runs a change as one IMMEDIATE transaction: its checks, its write and its audit event commit together or not at all. */
+  #write<T>(change: () => T): T {
+    return this.#db.transaction(change).immediate();
+  }
+
+  #auditMember(actor: string, action: MemberAuditAction, before: MemberRecord | null, after: MemberRecord | null): void {
+    const subject = memberSubject((after ?? before)!.id);
+    this.#audit(actor, action, subject, before === null ? null : memberToAuditJson(before), after === null ? null : memberToAuditJson(after));
+  }
+
+  #auditGroup(actor: string, action: GroupAuditAction, before: GroupRecord | null, after: GroupRecord | null): void {
+    const subject = groupSubject((after ?? before)!.id);
+    this.#audit(actor, action, subject, before === null ? null : groupToAuditJson(before), after === null ? null : groupToAuditJson(after));
+  }
+
+  #audit(actor: string, action: DirectoryAuditAction, subject: string, before: unknown, after: unknown): void {
+    parseActor(actor); // a malformed actor is refused (and the change with it): the trail must say who
+    appendAuditEvent(this.#db, { at: this.#clock(), actor, action, subject, before, after });
   }
 
   #assertAddressesFree(memberId: string, addresses: readonly string[]): void {
@@ -320,6 +381,10 @@ function toRecord(row: MemberRow, ips: string[]): MemberRecord {
 
 function freezeMember(member: MemberRecord): MemberRecord {
   return Object.freeze({ ...member, ips: Object.freeze([...member.ips]) });
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
 function memberNotFound(id: string): WfError {

@@ -2,7 +2,8 @@
  * The member directory in the SQLite store: political groups, members (with
  * an optional password hash) and the client addresses registered to them.
  *
- * Invariants kept here, whoever calls (CLI, admin server):
+ * Invariants kept here, whoever calls (CLI, admin server), with the checks
+ * of directory-input.ts:
  * - ids match ID_PATTERN; names are one line of 1–200 characters;
  * - every member belongs to an existing group, and a group with members
  *   cannot be removed;
@@ -19,13 +20,12 @@
  * `system` only for seeding code (tests, benches), every entry point names
  * its own.
  */
-import { isIP, isIPv4 } from 'node:net';
 import type { Statement } from 'better-sqlite3';
 import { WfError } from '../errors.ts';
-import type { Database } from '../store/database.ts';
-import type { DirectorySnapshot, GroupRecord, MemberRecord } from './directory-snapshot.ts';
 import { parseActor, SYSTEM_ACTOR } from '../grants/actor.ts';
 import { appendAuditEvent } from '../grants/sqlite-audit.ts';
+import type { Database } from '../store/database.ts';
+import type { DirectorySnapshot, GroupRecord, MemberRecord } from './directory-snapshot.ts';
 import {
   groupSubject,
   groupToAuditJson,
@@ -35,11 +35,11 @@ import {
   type GroupAuditAction,
   type MemberAuditAction,
 } from './directory-audit.ts';
+import { canonicalAddresses, checkHash, checkId, checkName } from './directory-input.ts';
 import { checkEmail } from './email.ts';
-import { isPasswordHash } from './password.ts';
 
-export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-export const MAX_NAME_LENGTH = 200; // characters
+// Where they were first defined; importers of the store keep finding them here.
+export { canonicalClientAddress, ID_PATTERN, MAX_NAME_LENGTH } from './directory-input.ts';
 
 /** The fields of a member that can be changed in place (absent: unchanged; email null: cleared). */
 export interface MemberChanges {
@@ -70,37 +70,7 @@ interface AddressRow {
   member_id: string;
 }
 
-const IPV4_MAPPED_PREFIX = '::ffff:';
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
-
-/**
- * One spelling per client address, so the address a member registers and
- * the one the proxy sees on its socket compare equal: IPv4-mapped IPv6
- * (`::ffff:1.2.3.4`, what dual-stack sockets report) becomes `1.2.3.4`, IPv6
- * is lower-cased and compressed (RFC 5952). Anything that is not an address is
- * returned trimmed and unchanged, so a lookup with it simply finds nobody.
- */
-export function canonicalClientAddress(address: string): string {
-  const text = address.trim();
-  // Fast path for the common socket cases; this runs on every proxied connection.
-  if (isIPv4(text)) return text;
-  if (text.startsWith(IPV4_MAPPED_PREFIX) && isIPv4(text.slice(IPV4_MAPPED_PREFIX.length))) {
-    return text.slice(IPV4_MAPPED_PREFIX.length);
-  }
-  const zoneAt = text.indexOf('%');
-  const bare = zoneAt === -1 ? text : text.slice(0, zoneAt);
-  if (isIP(bare) !== 6) return text;
-  const compressed = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
-  if (mapped !== null) return hexPairToDottedQuad(mapped[1]!, mapped[2]!);
-  return zoneAt === -1 ? compressed : compressed + text.slice(zoneAt);
-}
-
-function hexPairToDottedQuad(high: string, low: string): string {
-  const h = parseInt(high, 16);
-  const l = parseInt(low, 16);
-  return `${h >> 8}.${h & 0xff}.${l >> 8}.${l & 0xff}`;
-}
 
 export interface DirectoryStoreOptions {
   /** Epoch ms for audit events (default Date.now). */
@@ -389,52 +359,4 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 function memberNotFound(id: string): WfError {
   return new WfError('WF_ERR_NOT_FOUND', `member "${id}" does not exist`);
-}
-
-function checkId(kind: 'member' | 'group', id: string): string {
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-    throw new WfError(
-      'WF_ERR_INVALID_INPUT',
-      `${kind} id "${String(id)}" is not valid: use 1 to 64 characters from a-z, 0-9, '.', '_' and '-', ` +
-        'starting with a letter or digit (lower case only)',
-    );
-  }
-  return id;
-}
-
-function checkName(kind: 'member' | 'group', name: string): string {
-  const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0) throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name must not be empty`);
-  if ([...trimmed].length > MAX_NAME_LENGTH) {
-    throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name is too long: use at most ${MAX_NAME_LENGTH} characters`);
-  }
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name must be one line of printable text`);
-  }
-  return trimmed;
-}
-
-function checkHash(hash: string | null): string | null {
-  if (hash !== null && !isPasswordHash(hash)) {
-    // Refuses plain text handed in by mistake: only hashPassword() output is ever stored.
-    throw new WfError('WF_ERR_INVALID_INPUT', 'the password hash is not in the scrypt format made by hashPassword()');
-  }
-  return hash;
-}
-
-/** Validates, canonicalises and de-duplicates, keeping a stable sorted order. */
-function canonicalAddresses(ips: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const ip of ips) {
-    const text = typeof ip === 'string' ? ip.trim() : '';
-    const bare = text.includes('%') ? text.slice(0, text.indexOf('%')) : text;
-    if (isIP(bare) === 0) {
-      throw new WfError(
-        'WF_ERR_INVALID_INPUT',
-        `"${String(ip)}" is not an IP address: give single addresses like 192.0.2.10 or 2001:db8::10 (ranges are not supported)`,
-      );
-    }
-    out.add(canonicalClientAddress(text));
-  }
-  return [...out].sort();
 }

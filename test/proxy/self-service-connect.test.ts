@@ -82,7 +82,8 @@ test('a CONNECT to the self-service host is refused with 403 and a pointer to th
   const before = proxy.decisions.lines.length;
   const spellings = [`${HOST}:443`, `${HOST}:${origin.port}`, `WARDGATE.Invalid.:443`];
   for (const authority of spellings) {
-    for (const headers of [{ 'proxy-authorization': proxy.aliceAuth }, {}]) {
+    const withAndWithoutCredentials: Record<string, string>[] = [{ 'proxy-authorization': proxy.aliceAuth }, {}];
+    for (const headers of withAndWithoutCredentials) {
       const answer = await connectTo(authority, headers);
       assert.match(answer, /^HTTP\/1\.1 403 Forbidden\r\n/, `${authority}: ${answer.slice(0, 80)}`);
       assert.match(answer, /\r\nconnection: close\r\n/i);

@@ -142,9 +142,11 @@ export function describeChange(before: unknown, after: unknown): string {
 
 /** A password event's before/after show at most whether there is one (never a hash), so it is said in words. */
 function describeEvent(event: AuditEvent): string {
-  if (event.action === 'staff-passwd') return 'password changed';
   if (event.action === 'member-passwd') return describePasswordChange(event.before, event.after);
-  return describeChange(event.before, event.after);
+  const change = describeChange(event.before, event.after);
+  if (event.action !== 'staff-passwd') return change;
+  // A new staff password also lifts a lockout, which does show in before/after.
+  return change === 'no field changed' ? 'password changed' : `password changed\n${change}`;
 }
 
 function auditTable(caption: string, events: readonly AuditEvent[]): Html {

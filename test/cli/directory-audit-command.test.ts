@@ -10,6 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli.ts';
+import { AUDIT_USAGE } from '../../src/cli/audit-command.ts';
+import { GROUP_AUDIT_ACTIONS, MEMBER_AUDIT_ACTIONS } from '../../src/directory/directory-audit.ts';
+import { AUDIT_ACTIONS } from '../../src/grants/grant-store.ts';
 import { memoryIO } from '../helpers/memory-io.ts';
 
 function tempDataDir(t: { after(fn: () => void): void }): string {
@@ -103,4 +106,14 @@ test('refused members and groups commands write no event', async (t) => {
   await refused(['groups', 'rename', 'nosuch', '--name', 'X'], /group "nosuch" does not exist/);
   await refused(['groups', 'remove', 'labour'], /still has 1 member/);
   assert.equal(await count(), before);
+});
+
+test('every audit action is named in `wardgate audit --help`, in docs/admin-api.md and, for the directory, in docs/directory-audit.md', async () => {
+  const apiDoc = fs.readFileSync(new URL('../../docs/admin-api.md', import.meta.url), 'utf8');
+  const directoryDoc = fs.readFileSync(new URL('../../docs/directory-audit.md', import.meta.url), 'utf8');
+  for (const action of AUDIT_ACTIONS) {
+    assert.match(AUDIT_USAGE, new RegExp(`(^|[ ,])${action}[,.]`, 'm'), `${action} in the usage`);
+    assert.ok(apiDoc.includes(`\`${action}\``), `${action} in docs/admin-api.md`);
+  }
+  for (const action of [...MEMBER_AUDIT_ACTIONS, ...GROUP_AUDIT_ACTIONS]) assert.ok(directoryDoc.includes(`| \`${action}\` |`), `${action} in docs/directory-audit.md`);
 });

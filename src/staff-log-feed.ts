@@ -2,7 +2,9 @@
  * Staff-action lines for the decision log: follows the grants store's audit
  * trail (the system of record) and writes one `type: "staff"` line per grant
  * event (src/log/staff-record.ts), so auditors see approvals and the requests
- * they then allowed in one chained sequence.
+ * they then allowed in one chained sequence. Only grant events: staff-account,
+ * category-setting and member/group events stay in the audit trail alone
+ * (docs/directory-audit.md says why).
  *
  * The serving process sees other processes' changes (the CLI) through the
  * store watcher and its own (the expiry ticker) when they happen; both end

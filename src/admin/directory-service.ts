@@ -7,7 +7,9 @@
  * `wardgate groups` do: the store validates ids, names, addresses (and
  * canonicalises them) and emails, and refuses what would break the
  * directory; passwords are checked with checkNewPassword and stored only as
- * hashPassword() hashes. The admin server has its own database connection,
+ * hashPassword() hashes. The store writes each change's audit event with the
+ * signed-in account (`staff:<id>`) as its actor; the application-log lines
+ * here stay for operators following the server's log. The admin server has its own database connection,
  * so the proxy's store watcher sees each commit and serves it within a second.
  */
 import type { Logger } from 'pino';
@@ -15,6 +17,7 @@ import type { GroupRecord, MemberRecord } from '../directory/directory-snapshot.
 import type { DirectoryStore } from '../directory/directory-store.ts';
 import { checkNewPassword, hashPassword } from '../directory/password.ts';
 import { WfError, isWfError } from '../errors.ts';
+import { staffActor } from '../grants/actor.ts';
 import type { StaffRecord } from '../grants/staff-store.ts';
 import { requireRole } from './grant-service.ts';
 
@@ -84,7 +87,10 @@ export class DirectoryService {
     if (input.password !== undefined) checkNewPassword(input.password);
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     const member = rethrowAsInput(() =>
-      this.#store.addMember({ id: input.id.trim(), name: input.name, groupId: input.groupId, passwordHash, ips: input.ips, email: input.email ?? null }),
+      this.#store.addMember(
+        { id: input.id.trim(), name: input.name, groupId: input.groupId, passwordHash, ips: input.ips, email: input.email ?? null },
+        staffActor(staff.id),
+      ),
     );
     this.#log.info({ staff: staff.id, member: member.id, group: member.groupId }, 'admin: member added');
     return member;
@@ -92,7 +98,7 @@ export class DirectoryService {
 
   updateMember(staff: StaffRecord, id: string, changes: MemberDetailsInput): MemberRecord {
     requireRole(staff, ['admin'], 'managing members');
-    const member = rethrowAsInput(() => this.#store.updateMember(id, changes));
+    const member = rethrowAsInput(() => this.#store.updateMember(id, changes, staffActor(staff.id)));
     this.#log.info({ staff: staff.id, member: id, group: member.groupId }, 'admin: member details changed');
     return member;
   }
@@ -102,7 +108,7 @@ export class DirectoryService {
     requireRole(staff, ['admin'], 'managing members');
     this.#requireMember(id); // before any password is hashed for a member who is not there
     if (password !== null) checkNewPassword(password);
-    this.#store.setPassword(id, password === null ? null : await hashPassword(password));
+    this.#store.setPassword(id, password === null ? null : await hashPassword(password), staffActor(staff.id));
     this.#log.info({ staff: staff.id, member: id }, password === null ? 'admin: member password cleared' : 'admin: member password set');
     return this.#requireMember(id);
   }
@@ -110,34 +116,34 @@ export class DirectoryService {
   /** Replaces the member's client addresses (an empty list clears them). */
   setAddresses(staff: StaffRecord, id: string, ips: readonly string[]): MemberRecord {
     requireRole(staff, ['admin'], 'managing members');
-    const stored = this.#store.setIps(id, ips);
+    const stored = this.#store.setIps(id, ips, staffActor(staff.id));
     this.#log.info({ staff: staff.id, member: id, addresses: stored }, 'admin: member addresses set');
     return this.#requireMember(id);
   }
 
   removeMember(staff: StaffRecord, id: string): void {
     requireRole(staff, ['admin'], 'managing members');
-    this.#store.removeMember(id);
+    this.#store.removeMember(id, staffActor(staff.id));
     this.#log.info({ staff: staff.id, member: id }, 'admin: member removed');
   }
 
   addGroup(staff: StaffRecord, group: GroupRecord): GroupRecord {
     requireRole(staff, ['admin'], 'managing groups');
-    const added = this.#store.addGroup({ id: group.id.trim(), name: group.name });
+    const added = this.#store.addGroup({ id: group.id.trim(), name: group.name }, staffActor(staff.id));
     this.#log.info({ staff: staff.id, group: added.id }, 'admin: group added');
     return added;
   }
 
   renameGroup(staff: StaffRecord, id: string, name: string): GroupRecord {
     requireRole(staff, ['admin'], 'managing groups');
-    const renamed = this.#store.renameGroup(id, name);
+    const renamed = this.#store.renameGroup(id, name, staffActor(staff.id));
     this.#log.info({ staff: staff.id, group: id }, 'admin: group renamed');
     return renamed;
   }
 
   removeGroup(staff: StaffRecord, id: string): void {
     requireRole(staff, ['admin'], 'managing groups');
-    this.#store.removeGroup(id);
+    this.#store.removeGroup(id, staffActor(staff.id));
     this.#log.info({ staff: staff.id, group: id }, 'admin: group removed');
   }
 }

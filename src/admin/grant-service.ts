@@ -15,19 +15,16 @@
  * - Every call takes the account as it is now (StaffRecord re-read per
  *   request by the caller): a disabled account is refused here too.
  */
+import { memberSubject } from '../directory/directory-audit.ts';
 import { WfError } from '../errors.ts';
 import { staffActor } from '../grants/actor.ts';
 import { parseScope } from '../grants/grant-rules.ts';
-import type { AuditAction, AuditEvent, AuditFilter, GrantFilter, GrantRecord, GrantStore } from '../grants/grant-store.ts';
+import { AUDIT_ACTIONS, type AuditEvent, type AuditFilter, type GrantFilter, type GrantRecord, type GrantStore } from '../grants/grant-store.ts';
 import type { StaffRecord } from '../grants/staff-store.ts';
 import type { GrantStatus } from '../policy/grants.ts';
 
 export const GRANT_STATUSES: readonly GrantStatus[] = ['pending', 'approved', 'declined', 'revoked', 'expired'];
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'request', 'approve', 'decline', 'revoke', 'expire', 'edit',
-  'staff-add', 'staff-remove', 'staff-passwd', 'staff-disable', 'staff-enable', 'staff-locked',
-  'token-issue', 'token-revoke', 'category-setting',
-];
+export { AUDIT_ACTIONS };
 /** Most rows a list page or API call returns. */
 export const MAX_LIST = 500;
 
@@ -162,8 +159,8 @@ export class GrantService {
     const limit = clampLimit(query.limit);
     const base = { actor: query.actor, action: query.action, from: query.from, to: query.to, limit };
     if (query.memberId === undefined) return this.#grants.auditEvents(base);
-    // By member: the events of each of their grants, merged in commit order.
-    const ids = (await this.#grants.history(query.memberId)).map((g) => g.id);
+    // By member: the changes to the member themselves and the events of each of their grants, merged in commit order.
+    const ids = [memberSubject(query.memberId), ...(await this.#grants.history(query.memberId)).map((g) => g.id)];
     const events = (await Promise.all(ids.map((subject) => this.#grants.auditEvents({ ...base, subject })))).flat();
     return events.sort((a, b) => a.id - b.id).slice(-limit);
   }

@@ -1,12 +1,14 @@
 /**
  * `wardgate audit events`: the append-only audit trail of the grants
- * workflow and staff accounts (who, when, what, before and after), filtered
- * by subject (a grant id or `staff:ID`), actor, action and time. A table for
+ * workflow, staff accounts, category settings and the member directory (who,
+ * when, what, before and after), filtered by subject (a grant id,
+ * `staff:ID`, `category:ID`, `member:ID` or `group:ID`), actor, action and time. A table for
  * people (one line per event, with what changed), or JSON lines with the full
  * before/after for scripts and auditors.
  */
 import { WfError } from '../errors.ts';
-import type { AuditAction, AuditEvent } from '../grants/grant-store.ts';
+import { describePasswordChange } from '../directory/directory-audit.ts';
+import { AUDIT_ACTIONS, type AuditAction, type AuditEvent } from '../grants/grant-store.ts';
 import { queryAuditEvents } from '../grants/sqlite-audit.ts';
 import { parseDateInput, toIso } from '../grants/time.ts';
 import { openDatabase } from '../store/database.ts';
@@ -22,30 +24,14 @@ import {
 } from './cli-io.ts';
 
 export const AUDIT_USAGE = `Usage: wardgate audit events [--subject ID] [--actor ACTOR] [--action ACTION] [--from DATE] [--to DATE] [--limit N] [--json]
-SUBJECT: a grant id (g_…), staff:ID or category:ID. ACTOR: member:ID, staff:ID, cli:USER or system.
+SUBJECT: a grant id (g_…), staff:ID, category:ID, member:ID or group:ID. ACTOR: member:ID, staff:ID, cli:USER or system.
 ACTION: request, approve, decline, revoke, expire, edit, staff-add, staff-remove, staff-passwd,
-staff-disable, staff-enable, staff-locked, token-issue, token-revoke, category-setting. DATE: YYYY-MM-DD (UTC; --to includes that day) or a
-time with its zone. --limit keeps the latest N (default 10000). Oldest first.
+staff-disable, staff-enable, staff-locked, token-issue, token-revoke, category-setting, member-add,
+member-edit, member-passwd, member-ips, member-remove, group-add, group-rename, group-remove.
+DATE: YYYY-MM-DD (UTC; --to includes that day) or a time with its zone. --limit keeps the latest N
+(default 10000). Oldest first.
 Also takes --data-dir DIR and --config FILE.
 `;
-
-const ACTIONS: readonly AuditAction[] = [
-  'request',
-  'approve',
-  'decline',
-  'revoke',
-  'expire',
-  'edit',
-  'staff-add',
-  'staff-remove',
-  'staff-passwd',
-  'staff-disable',
-  'staff-enable',
-  'staff-locked',
-  'token-issue',
-  'token-revoke',
-  'category-setting',
-];
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
@@ -72,8 +58,8 @@ export function runAuditCommand(argv: string[], io: CliIO): Promise<number> {
     if (name !== 'events') throw new WfError('WF_ERR_USAGE', name === undefined ? 'name a subcommand' : `unknown subcommand "${name}"`);
     rejectOptionsOutside(values, Object.keys(OPTIONS), 'audit events');
     expectPositionals(rest, [], 'audit events');
-    if (values.action !== undefined && !(ACTIONS as readonly string[]).includes(values.action)) {
-      throw new WfError('WF_ERR_INVALID_INPUT', `"${values.action}" is not an audit action: use ${ACTIONS.join(', ')}`);
+    if (values.action !== undefined && !(AUDIT_ACTIONS as readonly string[]).includes(values.action)) {
+      throw new WfError('WF_ERR_INVALID_INPUT', `"${values.action}" is not an audit action: use ${AUDIT_ACTIONS.join(', ')}`);
     }
     if (values.limit !== undefined && !/^[1-9]\d{0,6}$/.test(values.limit)) {
       throw new WfError('WF_ERR_INVALID_INPUT', `--limit "${values.limit}" is not a positive whole number`);
@@ -109,6 +95,7 @@ export function runAuditCommand(argv: string[], io: CliIO): Promise<number> {
 export function describeChange(event: Pick<AuditEvent, 'action' | 'before' | 'after'>): string {
   // Hashes are never in the trail, so the one change a password makes is invisible in before/after.
   if (event.action === 'staff-passwd') return 'password changed';
+  if (event.action === 'member-passwd') return describePasswordChange(event.before, event.after);
   if (event.before === null) return 'created';
   if (event.after === null) return 'removed';
   const before = event.before as Record<string, unknown>;

@@ -2,10 +2,12 @@
  * `wardgate groups …`: the political groups members belong to (each has a
  * Group Support Manager who decides its members' exclusion requests).
  * A group must exist before members are added to it, and cannot be removed
- * while it has members.
+ * while it has members. Every change is in the audit trail with the
+ * operator (`cli:<user>`) as its actor (`wardgate audit events --subject group:ID`).
  */
 import { DirectoryStore } from '../directory/directory-store.ts';
 import { WfError } from '../errors.ts';
+import { operatorActor } from '../grants/actor.ts';
 import {
   parseCommandArgs,
   printTable,
@@ -18,6 +20,7 @@ import {
 
 export const GROUPS_USAGE = `Usage: wardgate groups add ID --name NAME
        wardgate groups list [--json]
+       wardgate groups rename ID --name NAME
        wardgate groups remove ID
 Every subcommand also takes --data-dir DIR and --config FILE.
 `;
@@ -37,6 +40,7 @@ const COMMON = ['data-dir', 'config'];
 const SUBCOMMANDS: Readonly<Record<string, Subcommand<Values>>> = {
   add: { options: [...COMMON, 'name'], positionals: ['ID'], run: addGroup },
   list: { options: [...COMMON, 'json'], positionals: [], run: listGroups },
+  rename: { options: [...COMMON, 'name'], positionals: ['ID'], run: renameGroup },
   remove: { options: COMMON, positionals: ['ID'], run: removeGroup },
 };
 
@@ -56,8 +60,15 @@ function withStore<T>(values: Values, io: CliIO, action: (store: DirectoryStore)
 function addGroup([id]: readonly string[], values: Values, io: CliIO): void {
   if (values.name === undefined) throw new WfError('WF_ERR_USAGE', '"groups add" needs --name NAME');
   const name = values.name;
-  const group = withStore(values, io, (store) => store.addGroup({ id: id!, name }));
+  const group = withStore(values, io, (store) => store.addGroup({ id: id!, name }, operatorActor(io.env)));
   io.stdout.write(`added group "${group.id}" (${group.name})\n`);
+}
+
+function renameGroup([id]: readonly string[], values: Values, io: CliIO): void {
+  if (values.name === undefined) throw new WfError('WF_ERR_USAGE', '"groups rename" needs --name NAME');
+  const name = values.name;
+  const group = withStore(values, io, (store) => store.renameGroup(id!, name, operatorActor(io.env)));
+  io.stdout.write(`group "${group.id}" is now named ${group.name}\n`);
 }
 
 function listGroups(_args: readonly string[], values: Values, io: CliIO): void {
@@ -79,6 +90,6 @@ function listGroups(_args: readonly string[], values: Values, io: CliIO): void {
 }
 
 function removeGroup([id]: readonly string[], values: Values, io: CliIO): void {
-  withStore(values, io, (store) => store.removeGroup(id!));
+  withStore(values, io, (store) => store.removeGroup(id!, operatorActor(io.env)));
   io.stdout.write(`removed group "${id}"\n`);
 }

@@ -5,12 +5,15 @@
  * Passwords are only ever read from standard input, never from argv (which
  * other users can see in the process list and which lands in shell history),
  * and are stored only as scrypt hashes; no output ever shows a hash. A
- * running proxy picks changes up by itself (store/change-watcher.ts).
+ * running proxy picks changes up by itself (store/change-watcher.ts). Every
+ * change is in the audit trail with the operator (`cli:<user>`) as its actor
+ * (`wardgate audit events --subject member:ID`).
  */
 import { DirectoryStore } from '../directory/directory-store.ts';
 import type { MemberRecord } from '../directory/directory-snapshot.ts';
 import { hashPassword } from '../directory/password.ts';
 import { WfError } from '../errors.ts';
+import { operatorActor } from '../grants/actor.ts';
 import {
   parseCommandArgs,
   printTable,
@@ -80,7 +83,7 @@ async function addMember([id]: readonly string[], values: Values, io: CliIO): Pr
   const groupId = required(values.group, 'group GROUP', 'members add');
   const passwordHash = values['password-stdin'] === true ? await hashPassword(await readNewPassword(io, 'wardgate members passwd ID')) : null;
   const member = withStore(values, io, (store) =>
-    store.addMember({ id: id!, name, groupId, passwordHash, ips: values.ip ?? [], email: values.email ?? null }),
+    store.addMember({ id: id!, name, groupId, passwordHash, ips: values.ip ?? [], email: values.email ?? null }, operatorActor(io.env)),
   );
   io.stdout.write(
     `added member "${member.id}" (${member.name}) to group "${member.groupId}"; ` +
@@ -103,7 +106,7 @@ async function listMembers(_args: readonly string[], values: Values, io: CliIO):
 }
 
 async function removeMember([id]: readonly string[], values: Values, io: CliIO): Promise<void> {
-  withStore(values, io, (store) => store.removeMember(id!));
+  withStore(values, io, (store) => store.removeMember(id!, operatorActor(io.env)));
   io.stdout.write(`removed member "${id}"\n`);
 }
 
@@ -113,7 +116,7 @@ async function changePassword([id]: readonly string[], values: Values, io: CliIO
     throw new WfError('WF_ERR_NOT_FOUND', `member "${id}" does not exist`);
   }
   const hash = await hashPassword(await readNewPassword(io, 'wardgate members passwd ID'));
-  withStore(values, io, (store) => store.setPassword(id!, hash));
+  withStore(values, io, (store) => store.setPassword(id!, hash, operatorActor(io.env)));
   io.stdout.write(`changed the password of member "${id}"\n`);
 }
 
@@ -125,7 +128,7 @@ async function setAddresses([id]: readonly string[], values: Values, io: CliIO):
   if (ips.length > 0 && values.clear === true) {
     throw new WfError('WF_ERR_USAGE', '"members set-ips" takes --ip or --clear, not both');
   }
-  const stored = withStore(values, io, (store) => store.setIps(id!, ips));
+  const stored = withStore(values, io, (store) => store.setIps(id!, ips, operatorActor(io.env)));
   io.stdout.write(`member "${id}" now has addresses: ${describeIps(stored)}\n`);
 }
 
@@ -133,7 +136,7 @@ async function setEmail([id]: readonly string[], values: Values, io: CliIO): Pro
   if ((values.email === undefined) === (values.clear !== true)) {
     throw new WfError('WF_ERR_USAGE', '"members set-email" takes --email ADDRESS, or --clear to remove the address (not both)');
   }
-  const stored = withStore(values, io, (store) => store.setEmail(id!, values.email ?? null));
+  const stored = withStore(values, io, (store) => store.setEmail(id!, values.email ?? null, operatorActor(io.env)));
   io.stdout.write(stored === null ? `member "${id}" now has no email address\n` : `member "${id}" now has email ${stored}\n`);
 }
 

@@ -2,26 +2,44 @@
  * The member directory in the SQLite store: political groups, members (with
  * an optional password hash) and the client addresses registered to them.
  *
- * Invariants kept here, whoever calls (CLI, admin server):
+ * Invariants kept here, whoever calls (CLI, admin server), with the checks
+ * of directory-input.ts:
  * - ids match ID_PATTERN; names are one line of 1–200 characters;
  * - every member belongs to an existing group, and a group with members
  *   cannot be removed;
  * - an address belongs to at most one member and is stored canonical
  *   (canonicalClientAddress), the same form the proxy looks up;
- * - only password hashes are stored, never passwords.
- * Each write runs in an IMMEDIATE transaction, so its checks and its change
- * are one step even with another process writing the same file.
+ * - only password hashes are stored, never passwords;
+ * - every change writes its audit event (directory-audit.ts: action, actor,
+ *   before/after, never a hash) in the transaction of the change, whichever
+ *   entry point made it (CLI, admin UI, API); a refused change writes
+ *   neither, and a change that changes nothing writes no event.
+ * Each write runs in an IMMEDIATE transaction, so its checks, its change and
+ * its event are one step even with another process writing the same file.
+ * Write methods take the actor (src/grants/actor.ts) last; it defaults to
+ * `system` only for seeding code (tests, benches), every entry point names
+ * its own.
  */
-import { isIP, isIPv4 } from 'node:net';
 import type { Statement } from 'better-sqlite3';
 import { WfError } from '../errors.ts';
+import { parseActor, SYSTEM_ACTOR } from '../grants/actor.ts';
+import { appendAuditEvent } from '../grants/sqlite-audit.ts';
 import type { Database } from '../store/database.ts';
 import type { DirectorySnapshot, GroupRecord, MemberRecord } from './directory-snapshot.ts';
+import {
+  groupSubject,
+  groupToAuditJson,
+  memberSubject,
+  memberToAuditJson,
+  type DirectoryAuditAction,
+  type GroupAuditAction,
+  type MemberAuditAction,
+} from './directory-audit.ts';
+import { canonicalAddresses, checkHash, checkId, checkName } from './directory-input.ts';
 import { checkEmail } from './email.ts';
-import { isPasswordHash } from './password.ts';
 
-export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-export const MAX_NAME_LENGTH = 200; // characters
+// Where they were first defined; importers of the store keep finding them here.
+export { canonicalClientAddress, ID_PATTERN, MAX_NAME_LENGTH } from './directory-input.ts';
 
 /** The fields of a member that can be changed in place (absent: unchanged; email null: cleared). */
 export interface MemberChanges {
@@ -52,71 +70,52 @@ interface AddressRow {
   member_id: string;
 }
 
-const IPV4_MAPPED_PREFIX = '::ffff:';
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
 
-/**
- * One spelling per client address, so the address a member registers and
- * the one the proxy sees on its socket compare equal: IPv4-mapped IPv6
- * (`::ffff:1.2.3.4`, what dual-stack sockets report) becomes `1.2.3.4`, IPv6
- * is lower-cased and compressed (RFC 5952). Anything that is not an address is
- * returned trimmed and unchanged, so a lookup with it simply finds nobody.
- */
-export function canonicalClientAddress(address: string): string {
-  const text = address.trim();
-  // Fast path for the common socket cases; this runs on every proxied connection.
-  if (isIPv4(text)) return text;
-  if (text.startsWith(IPV4_MAPPED_PREFIX) && isIPv4(text.slice(IPV4_MAPPED_PREFIX.length))) {
-    return text.slice(IPV4_MAPPED_PREFIX.length);
-  }
-  const zoneAt = text.indexOf('%');
-  const bare = zoneAt === -1 ? text : text.slice(0, zoneAt);
-  if (isIP(bare) !== 6) return text;
-  const compressed = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
-  if (mapped !== null) return hexPairToDottedQuad(mapped[1]!, mapped[2]!);
-  return zoneAt === -1 ? compressed : compressed + text.slice(zoneAt);
-}
-
-function hexPairToDottedQuad(high: string, low: string): string {
-  const h = parseInt(high, 16);
-  const l = parseInt(low, 16);
-  return `${h >> 8}.${h & 0xff}.${l >> 8}.${l & 0xff}`;
+export interface DirectoryStoreOptions {
+  /** Epoch ms for audit events (default Date.now). */
+  readonly clock?: () => number;
 }
 
 export class DirectoryStore {
   readonly #db: Database;
+  readonly #clock: () => number;
   readonly #groupById: Statement<[string], GroupRecord>;
   readonly #memberById: Statement<[string], MemberRow>;
   readonly #addressesOf: Statement<[string], AddressRow>;
   readonly #ownerOf: Statement<[string], AddressRow>;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: DirectoryStoreOptions = {}) {
     this.#db = db;
+    this.#clock = options.clock ?? Date.now;
     this.#groupById = db.prepare('SELECT id, name FROM groups WHERE id = ?');
     this.#memberById = db.prepare('SELECT id, name, group_id, password_hash, email FROM members WHERE id = ?');
     this.#addressesOf = db.prepare('SELECT address, member_id FROM member_ips WHERE member_id = ? ORDER BY address');
     this.#ownerOf = db.prepare('SELECT address, member_id FROM member_ips WHERE address = ?');
   }
 
-  addGroup(group: GroupRecord): GroupRecord {
+  addGroup(group: GroupRecord, actor: string = SYSTEM_ACTOR): GroupRecord {
     const record = Object.freeze({ id: checkId('group', group.id), name: checkName('group', group.name) });
-    this.#db
-      .transaction(() => {
-        if (this.#groupById.get(record.id) !== undefined) {
-          throw new WfError('WF_ERR_CONFLICT', `group "${record.id}" already exists`);
-        }
-        this.#db.prepare('INSERT INTO groups (id, name) VALUES (?, ?)').run(record.id, record.name);
-      })
-      .immediate();
+    this.#write(() => {
+      if (this.#groupById.get(record.id) !== undefined) {
+        throw new WfError('WF_ERR_CONFLICT', `group "${record.id}" already exists`);
+      }
+      this.#db.prepare('INSERT INTO groups (id, name) VALUES (?, ?)').run(record.id, record.name);
+      this.#auditGroup(actor, 'group-add', null, record);
+    });
     return record;
   }
 
-  /** Gives a group a new name; its id (which members and staff refer to) stays. */
-  renameGroup(id: string, name: string): GroupRecord {
+  /** Gives a group a new name; its id (which members and staff refer to) stays. The same name again: no change, no event. */
+  renameGroup(id: string, name: string, actor: string = SYSTEM_ACTOR): GroupRecord {
     const record = Object.freeze({ id, name: checkName('group', name) });
-    const result = this.#db.prepare('UPDATE groups SET name = ? WHERE id = ?').run(record.name, id);
-    if (result.changes === 0) throw new WfError('WF_ERR_NOT_FOUND', `group "${id}" does not exist`);
+    this.#write(() => {
+      const before = this.#groupById.get(id);
+      if (before === undefined) throw new WfError('WF_ERR_NOT_FOUND', `group "${id}" does not exist`);
+      if (before.name === record.name) return;
+      this.#db.prepare('UPDATE groups SET name = ? WHERE id = ?').run(record.name, id);
+      this.#auditGroup(actor, 'group-rename', before, record);
+    });
     return record;
   }
 
@@ -124,51 +123,50 @@ export class DirectoryStore {
     return this.#db.prepare<[], GroupRecord>('SELECT id, name FROM groups ORDER BY id').all();
   }
 
-  removeGroup(id: string): void {
-    this.#db
-      .transaction(() => {
-        this.#requireGroup(id);
-        const members = this.#db
-          .prepare<[string], { id: string }>('SELECT id FROM members WHERE group_id = ? ORDER BY id')
-          .all(id)
-          .map((row) => row.id);
-        if (members.length > 0) {
-          const shown = members.slice(0, 5).join(', ') + (members.length > 5 ? ', …' : '');
-          throw new WfError('WF_ERR_CONFLICT', `group "${id}" still has ${members.length} member(s) (${shown}): remove them first`);
-        }
-        const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE group_id = ? ORDER BY id').all(id);
-        if (staff.length > 0) {
-          throw new WfError(
-            'WF_ERR_CONFLICT',
-            `group "${id}" is still the group of staff account(s) ${staff.map((s) => s.id).join(', ')}: remove those accounts first`,
-          );
-        }
-        this.#db.prepare('DELETE FROM groups WHERE id = ?').run(id);
-      })
-      .immediate();
+  removeGroup(id: string, actor: string = SYSTEM_ACTOR): void {
+    this.#write(() => {
+      const before = this.#requireGroup(id);
+      const members = this.#db
+        .prepare<[string], { id: string }>('SELECT id FROM members WHERE group_id = ? ORDER BY id')
+        .all(id)
+        .map((row) => row.id);
+      if (members.length > 0) {
+        const shown = members.slice(0, 5).join(', ') + (members.length > 5 ? ', …' : '');
+        throw new WfError('WF_ERR_CONFLICT', `group "${id}" still has ${members.length} member(s) (${shown}): remove them first`);
+      }
+      const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE group_id = ? ORDER BY id').all(id);
+      if (staff.length > 0) {
+        throw new WfError(
+          'WF_ERR_CONFLICT',
+          `group "${id}" is still the group of staff account(s) ${staff.map((s) => s.id).join(', ')}: remove those accounts first`,
+        );
+      }
+      this.#db.prepare('DELETE FROM groups WHERE id = ?').run(id);
+      this.#auditGroup(actor, 'group-remove', before, null);
+    });
   }
 
-  addMember(member: NewMember): MemberRecord {
+  addMember(member: NewMember, actor: string = SYSTEM_ACTOR): MemberRecord {
     const id = checkId('member', member.id);
     const name = checkName('member', member.name);
     const groupId = checkId('group', member.groupId);
     const passwordHash = checkHash(member.passwordHash ?? null);
     const ips = canonicalAddresses(member.ips ?? []);
     const email = checkEmail(member.email ?? null);
-    this.#db
-      .transaction(() => {
-        this.#requireGroup(groupId);
-        if (this.#memberById.get(id) !== undefined) {
-          throw new WfError('WF_ERR_CONFLICT', `member "${id}" already exists`);
-        }
-        this.#assertAddressesFree(id, ips);
-        this.#db
-          .prepare('INSERT INTO members (id, name, group_id, password_hash, email) VALUES (?, ?, ?, ?, ?)')
-          .run(id, name, groupId, passwordHash, email);
-        this.#insertAddresses(id, ips);
-      })
-      .immediate();
-    return freezeMember({ id, name, groupId, passwordHash, ips, email });
+    const record = freezeMember({ id, name, groupId, passwordHash, ips, email });
+    this.#write(() => {
+      this.#requireGroup(groupId);
+      if (this.#memberById.get(id) !== undefined) {
+        throw new WfError('WF_ERR_CONFLICT', `member "${id}" already exists`);
+      }
+      this.#assertAddressesFree(id, ips);
+      this.#db
+        .prepare('INSERT INTO members (id, name, group_id, password_hash, email) VALUES (?, ?, ?, ?, ?)')
+        .run(id, name, groupId, passwordHash, email);
+      this.#insertAddresses(id, ips);
+      this.#auditMember(actor, 'member-add', null, record);
+    });
+    return record;
   }
 
   listMembers(): MemberRecord[] {
@@ -176,11 +174,7 @@ export class DirectoryStore {
   }
 
   getMember(id: string): MemberRecord | null {
-    return this.#db.transaction(() => {
-      const row = this.#memberById.get(id);
-      if (row === undefined) return null;
-      return toRecord(row, this.#addressesOf.all(id).map((a) => a.address));
-    })();
+    return this.#db.transaction(() => this.#memberRecord(id))();
   }
 
   /**
@@ -189,73 +183,77 @@ export class DirectoryStore {
    * their audit trail are the council's record of who was allowed what, and
    * must keep naming the member.
    */
-  removeMember(id: string): void {
-    this.#db
-      .transaction(() => {
-        if (this.#memberById.get(id) === undefined) throw memberNotFound(id);
-        const grants = this.#db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM grants WHERE member_id = ?').get(id)?.n ?? 0;
-        if (grants > 0) {
-          throw new WfError(
-            'WF_ERR_CONFLICT',
-            `member "${id}" has ${grants} exclusion grant(s) on record, which must stay with their audit trail: the member cannot be removed ` +
-              `(to stop them browsing, clear their addresses with "wardgate members set-ips ${id} --clear" and change their password)`,
-          );
-        }
-        const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE member_id = ?').get(id);
-        if (staff !== undefined) {
-          throw new WfError('WF_ERR_CONFLICT', `member "${id}" is linked to staff account "${staff.id}": remove that account first`);
-        }
-        this.#db.prepare('DELETE FROM members WHERE id = ?').run(id);
-      })
-      .immediate();
+  removeMember(id: string, actor: string = SYSTEM_ACTOR): void {
+    this.#write(() => {
+      const before = this.#requireMember(id);
+      const grants = this.#db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM grants WHERE member_id = ?').get(id)?.n ?? 0;
+      if (grants > 0) {
+        throw new WfError(
+          'WF_ERR_CONFLICT',
+          `member "${id}" has ${grants} exclusion grant(s) on record, which must stay with their audit trail: the member cannot be removed ` +
+            `(to stop them browsing, clear their addresses with "wardgate members set-ips ${id} --clear" and change their password)`,
+        );
+      }
+      const staff = this.#db.prepare<[string], { id: string }>('SELECT id FROM staff WHERE member_id = ?').get(id);
+      if (staff !== undefined) {
+        throw new WfError('WF_ERR_CONFLICT', `member "${id}" is linked to staff account "${staff.id}": remove that account first`);
+      }
+      this.#db.prepare('DELETE FROM members WHERE id = ?').run(id);
+      this.#auditMember(actor, 'member-remove', before, null);
+    });
   }
 
-  /** Changes a member's name, group and/or email in one step; returns the member as stored. */
-  updateMember(id: string, changes: MemberChanges): MemberRecord {
+  /** Changes a member's name, group and/or email in one step; returns the member as stored. Nothing different: no write, no event. */
+  updateMember(id: string, changes: MemberChanges, actor: string = SYSTEM_ACTOR): MemberRecord {
     const name = changes.name === undefined ? undefined : checkName('member', changes.name);
     const groupId = changes.groupId === undefined ? undefined : checkId('group', changes.groupId);
     const email = changes.email === undefined ? undefined : checkEmail(changes.email);
-    return this.#db
-      .transaction(() => {
-        const row = this.#memberById.get(id);
-        if (row === undefined) throw memberNotFound(id);
-        if (groupId !== undefined) this.#requireGroup(groupId);
-        const next = { ...row, name: name ?? row.name, group_id: groupId ?? row.group_id, email: email === undefined ? row.email : email };
-        this.#db
-          .prepare(`UPDATE members SET name = ?, group_id = ?, email = ?, updated_at = ${NOW} WHERE id = ?`)
-          .run(next.name, next.group_id, next.email, id);
-        return toRecord(next, this.#addressesOf.all(id).map((a) => a.address));
-      })
-      .immediate();
+    return this.#write(() => {
+      const before = this.#requireMember(id);
+      if (groupId !== undefined) this.#requireGroup(groupId);
+      const after = freezeMember({
+        ...before,
+        name: name ?? before.name,
+        groupId: groupId ?? before.groupId,
+        email: email === undefined ? (before.email ?? null) : email,
+      });
+      if (after.name === before.name && after.groupId === before.groupId && after.email === (before.email ?? null)) return before;
+      this.#db
+        .prepare(`UPDATE members SET name = ?, group_id = ?, email = ?, updated_at = ${NOW} WHERE id = ?`)
+        .run(after.name, after.groupId, after.email, id);
+      this.#auditMember(actor, 'member-edit', before, after);
+      return after;
+    });
   }
 
-  /** Sets or (with null) clears a member's password hash. */
-  setPassword(id: string, passwordHash: string | null): void {
+  /** Sets or (with null) clears a member's password hash. Clearing a password the member does not have: no change, no event. */
+  setPassword(id: string, passwordHash: string | null, actor: string = SYSTEM_ACTOR): void {
     const hash = checkHash(passwordHash);
-    const result = this.#db.prepare(`UPDATE members SET password_hash = ?, updated_at = ${NOW} WHERE id = ?`).run(hash, id);
-    if (result.changes === 0) throw memberNotFound(id);
+    this.#write(() => {
+      const before = this.#requireMember(id);
+      if (hash === null && before.passwordHash === null) return;
+      this.#db.prepare(`UPDATE members SET password_hash = ?, updated_at = ${NOW} WHERE id = ?`).run(hash, id);
+      this.#auditMember(actor, 'member-passwd', before, freezeMember({ ...before, passwordHash: hash }));
+    });
   }
 
   /** Sets or (with null) clears the member's email address; returns it as stored. */
-  setEmail(id: string, email: string | null): string | null {
-    const stored = checkEmail(email);
-    const result = this.#db.prepare(`UPDATE members SET email = ?, updated_at = ${NOW} WHERE id = ?`).run(stored, id);
-    if (result.changes === 0) throw memberNotFound(id);
-    return stored;
+  setEmail(id: string, email: string | null, actor: string = SYSTEM_ACTOR): string | null {
+    return this.updateMember(id, { email }, actor).email ?? null;
   }
 
-  /** Replaces the member's registered addresses with `ips` (an empty list clears them). */
-  setIps(id: string, ips: readonly string[]): readonly string[] {
+  /** Replaces the member's registered addresses with `ips` (an empty list clears them). The same list again: no event. */
+  setIps(id: string, ips: readonly string[], actor: string = SYSTEM_ACTOR): readonly string[] {
     const addresses = canonicalAddresses(ips);
-    this.#db
-      .transaction(() => {
-        if (this.#memberById.get(id) === undefined) throw memberNotFound(id);
-        this.#assertAddressesFree(id, addresses);
-        this.#db.prepare('DELETE FROM member_ips WHERE member_id = ?').run(id);
-        this.#insertAddresses(id, addresses);
-        this.#db.prepare(`UPDATE members SET updated_at = ${NOW} WHERE id = ?`).run(id);
-      })
-      .immediate();
+    this.#write(() => {
+      const before = this.#requireMember(id);
+      if (sameList(before.ips, addresses)) return;
+      this.#assertAddressesFree(id, addresses);
+      this.#db.prepare('DELETE FROM member_ips WHERE member_id = ?').run(id);
+      this.#insertAddresses(id, addresses);
+      this.#db.prepare(`UPDATE members SET updated_at = ${NOW} WHERE id = ?`).run(id);
+      this.#auditMember(actor, 'member-ips', before, freezeMember({ ...before, ips: addresses }));
+    });
     return addresses;
   }
 
@@ -273,10 +271,43 @@ export class DirectoryStore {
     })();
   }
 
-  #requireGroup(id: string): void {
-    if (this.#groupById.get(id) === undefined) {
+  #requireGroup(id: string): GroupRecord {
+    const group = this.#groupById.get(id);
+    if (group === undefined) {
       throw new WfError('WF_ERR_NOT_FOUND', `group "${id}" does not exist: add it first with "wardgate groups add"`);
     }
+    return group;
+  }
+
+  #memberRecord(id: string): MemberRecord | null {
+    const row = this.#memberById.get(id);
+    return row === undefined ? null : toRecord(row, this.#addressesOf.all(id).map((a) => a.address));
+  }
+
+  #requireMember(id: string): MemberRecord {
+    const member = this.#memberRecord(id);
+    if (member === null) throw memberNotFound(id);
+    return member;
+  }
+
+  /** Runs a change as one IMMEDIATE transaction: its checks, its write and its audit event commit together or not at all. */
+  #write<T>(change: () => T): T {
+    return this.#db.transaction(change).immediate();
+  }
+
+  #auditMember(actor: string, action: MemberAuditAction, before: MemberRecord | null, after: MemberRecord | null): void {
+    const subject = memberSubject((after ?? before)!.id);
+    this.#audit(actor, action, subject, before === null ? null : memberToAuditJson(before), after === null ? null : memberToAuditJson(after));
+  }
+
+  #auditGroup(actor: string, action: GroupAuditAction, before: GroupRecord | null, after: GroupRecord | null): void {
+    const subject = groupSubject((after ?? before)!.id);
+    this.#audit(actor, action, subject, before === null ? null : groupToAuditJson(before), after === null ? null : groupToAuditJson(after));
+  }
+
+  #audit(actor: string, action: DirectoryAuditAction, subject: string, before: unknown, after: unknown): void {
+    parseActor(actor); // a malformed actor is refused (and the change with it): the trail must say who
+    appendAuditEvent(this.#db, { at: this.#clock(), actor, action, subject, before, after });
   }
 
   #assertAddressesFree(memberId: string, addresses: readonly string[]): void {
@@ -322,54 +353,10 @@ function freezeMember(member: MemberRecord): MemberRecord {
   return Object.freeze({ ...member, ips: Object.freeze([...member.ips]) });
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
 function memberNotFound(id: string): WfError {
   return new WfError('WF_ERR_NOT_FOUND', `member "${id}" does not exist`);
-}
-
-function checkId(kind: 'member' | 'group', id: string): string {
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-    throw new WfError(
-      'WF_ERR_INVALID_INPUT',
-      `${kind} id "${String(id)}" is not valid: use 1 to 64 characters from a-z, 0-9, '.', '_' and '-', ` +
-        'starting with a letter or digit (lower case only)',
-    );
-  }
-  return id;
-}
-
-function checkName(kind: 'member' | 'group', name: string): string {
-  const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0) throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name must not be empty`);
-  if ([...trimmed].length > MAX_NAME_LENGTH) {
-    throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name is too long: use at most ${MAX_NAME_LENGTH} characters`);
-  }
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw new WfError('WF_ERR_INVALID_INPUT', `the ${kind} name must be one line of printable text`);
-  }
-  return trimmed;
-}
-
-function checkHash(hash: string | null): string | null {
-  if (hash !== null && !isPasswordHash(hash)) {
-    // Refuses plain text handed in by mistake: only hashPassword() output is ever stored.
-    throw new WfError('WF_ERR_INVALID_INPUT', 'the password hash is not in the scrypt format made by hashPassword()');
-  }
-  return hash;
-}
-
-/** Validates, canonicalises and de-duplicates, keeping a stable sorted order. */
-function canonicalAddresses(ips: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const ip of ips) {
-    const text = typeof ip === 'string' ? ip.trim() : '';
-    const bare = text.includes('%') ? text.slice(0, text.indexOf('%')) : text;
-    if (isIP(bare) === 0) {
-      throw new WfError(
-        'WF_ERR_INVALID_INPUT',
-        `"${String(ip)}" is not an IP address: give single addresses like 192.0.2.10 or 2001:db8::10 (ranges are not supported)`,
-      );
-    }
-    out.add(canonicalClientAddress(text));
-  }
-  return [...out].sort();
 }

@@ -87,22 +87,38 @@ export interface GrantFilter {
   readonly limit?: number | undefined;
 }
 
-export type AuditAction =
-  | 'request'
-  | 'approve'
-  | 'decline'
-  | 'revoke'
-  | 'expire'
-  | 'edit'
-  | 'staff-add'
-  | 'staff-remove'
-  | 'staff-passwd'
-  | 'staff-disable'
-  | 'staff-enable'
-  | 'staff-locked'
-  | 'token-issue'
-  | 'token-revoke'
-  | 'category-setting';
+/**
+ * Every action the audit trail records, in the order filters list them:
+ * grants, staff accounts and API tokens, category settings, then the member
+ * directory (src/directory/directory-audit.ts says what those carry).
+ */
+export const AUDIT_ACTIONS = Object.freeze([
+  'request',
+  'approve',
+  'decline',
+  'revoke',
+  'expire',
+  'edit',
+  'staff-add',
+  'staff-remove',
+  'staff-passwd',
+  'staff-disable',
+  'staff-enable',
+  'staff-locked',
+  'token-issue',
+  'token-revoke',
+  'category-setting',
+  'member-add',
+  'member-edit',
+  'member-passwd',
+  'member-ips',
+  'member-remove',
+  'group-add',
+  'group-rename',
+  'group-remove',
+] as const);
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEvent {
   /** Increasing: the order events were committed in. */
@@ -111,7 +127,7 @@ export interface AuditEvent {
   /** Actor string (actor.ts). */
   readonly actor: string;
   readonly action: AuditAction;
-  /** A grant id (`g_…`) or `staff:<id>`. */
+  /** A grant id (`g_…`), `staff:<id>`, `category:<id>`, `member:<id>` or `group:<id>`. */
   readonly subject: string;
   /** JSON view of the subject before and after (null for "did not exist"). Never holds a password hash. */
   readonly before: unknown;

@@ -7,7 +7,9 @@
  *
  * `wardgate_requests_total{decision,kind,category}` counts each request once,
  * under the FIRST category of its decision ('' for none), so the counter's
- * sum is the number of requests.
+ * sum is the number of requests. Requests to the self-service host are
+ * counted under `decision="self-service"` (they are neither allowed nor
+ * blocked browsing), so they are in that sum without skewing the others.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClassifierStats } from '../classify/classifier.ts';
@@ -39,7 +41,7 @@ export function createProxyMetrics(sources: MetricsSources): ProxyMetrics {
 
   const requests = new Counter({
     name: 'wardgate_requests_total',
-    help: 'Requests finished, by decision (allow, block, allow-by-grant, refuse), kind (http, connect, upgrade) and first category ("" for none)',
+    help: 'Requests finished, by decision (allow, block, allow-by-grant, refuse, self-service), kind (http, connect, upgrade) and first category ("" for none)',
     labelNames: ['decision', 'kind', 'category'] as const,
     registers: [registry],
   });

@@ -22,6 +22,13 @@ import type { Identify, Identity } from './identify-member.ts';
  * src/metrics (prom-client) and injected, so src/proxy never imports a metrics
  * library. Called on the request path: implementations must be cheap.
  */
+/**
+ * The `decision` a request is counted under: its decision, `refuse` when it
+ * never reached one (400/407), or `self-service` for the proxy's own pages on
+ * the reserved host, which are neither allowed nor blocked browsing.
+ */
+export type MetricsDecision = DecisionRecord['decision'] | 'self-service';
+
 export interface RequestMetrics {
   /** Once per evaluate(): time spent in it, and whether the classification came from the cache. */
   recordClassification(seconds: number, cache: 'hit' | 'miss' | undefined): void;
@@ -29,7 +36,7 @@ export interface RequestMetrics {
    * Once per finished request (recordOutcome). `category` is the decision's
    * first category ('' for none); `error` is the outcome's error code or null.
    */
-  recordRequest(kind: RequestKind, decision: DecisionRecord['decision'], category: string, seconds: number, error: string | null): void;
+  recordRequest(kind: RequestKind, decision: MetricsDecision, category: string, seconds: number, error: string | null): void;
   /** A client connection to the proxy listener opened / closed. */
   connectionOpened(): void;
   connectionClosed(): void;

@@ -4,6 +4,7 @@
  *
  *   client ⇄ wardgate ⇄ origin:port             (direct)
  *   client ⇄ wardgate ⇄ parent CONNECT ⇄ origin (chained)
+ *   client ⇄ wardgate                           (the self-service host: 403, self-service-tunnel.ts)
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,6 +12,7 @@ import { normaliseAuthority } from '../classify/normalise-url.ts';
 import { admit, type Admission } from './admission.ts';
 import { VIA_TOKEN } from './headers.ts';
 import type { ProxyContext } from './proxy-context.ts';
+import { isSelfServiceAuthority, refuseSelfServiceTunnel } from './self-service-tunnel.ts';
 import { answerUnlessAllowed, openUpstream, runTunnel } from './tunnel-common.ts';
 
 /** An allowed CONNECT to a port off the list becomes a block with its own reason. */
@@ -22,6 +24,11 @@ function checkPort(ctx: ProxyContext, admission: Admission): Admission {
 
 export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
   client.on('error', () => client.destroy());
+  // The self-service host is plain HTTP and never resolves: refuse a tunnel to it here, before any lookup.
+  if (ctx.selfService !== undefined && isSelfServiceAuthority(ctx.selfService.host, req.url ?? '')) {
+    refuseSelfServiceTunnel(ctx, ctx.selfService.host, req, client);
+    return;
+  }
   ctx.inFlight.count++;
   try {
     const admitted = answerUnlessAllowed(ctx, checkPort(ctx, await admit(ctx, req, 'connect', normaliseAuthority)), client);

@@ -244,6 +244,9 @@ export function createSelfService(options: SelfServiceOptions): SelfService {
       }
       try {
         send(res, reply, csp);
+        const seconds = (performance.now() - startedAt) / 1000;
+        // Counted, but as what it is: the proxy's own pages, not allowed or blocked browsing.
+        ctx.metrics.recordRequest('http', 'self-service', '', seconds, null);
         ctx.decisionLog.info(
           toSelfServiceRecord(request, {
             host,
@@ -252,7 +255,7 @@ export function createSelfService(options: SelfServiceOptions): SelfService {
             status: reply.status,
             grant: reply.grant ?? null,
             error: reply.error ?? null,
-            durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+            durationMs: Math.round(seconds * 1e6) / 1000,
           }),
         );
       } finally {

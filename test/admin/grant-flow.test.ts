@@ -65,7 +65,10 @@ test('blocked → request (API) → GSM approves (API) → allowed within 1 s �
 
   const trail = await api(base, auditor, 'GET', `/audit-events?member=alice`);
   assert.equal(trail.status, 200);
-  const steps = trail.body.events.map((e: { action: string; actor: string; subject: string; before: { status?: string } | null; after: { status: string } }) => [
+  // By member: the changes to the member (here only the harness adding her) and then her grant's events.
+  assert.deepEqual(trail.body.events[0] && [trail.body.events[0].action, trail.body.events[0].subject], ['member-add', 'member:alice']);
+  const grantEvents = trail.body.events.filter((e: { subject: string }) => e.subject === id);
+  const steps = grantEvents.map((e: { action: string; actor: string; subject: string; before: { status?: string } | null; after: { status: string } }) => [
     e.action,
     e.actor,
     e.subject,
@@ -77,7 +80,7 @@ test('blocked → request (API) → GSM approves (API) → allowed within 1 s �
     ['approve', 'staff:gsm-labour', id, 'pending', 'approved'],
     ['revoke', 'staff:gsm-labour', id, 'approved', 'revoked'],
   ]);
-  const audit = trail.body.events as { after: { decisionNote?: string; revokeNote?: string } }[];
+  const audit = grantEvents as { after: { decisionNote?: string; revokeNote?: string } }[];
   assert.equal(audit[1]!.after.decisionNote, 'for the inquiry');
   assert.equal(audit[2]!.after.revokeNote, 'inquiry closed');
 });

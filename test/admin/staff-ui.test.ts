@@ -194,6 +194,7 @@ test('the GSM approves on the web: a past date and bad days are refused (400) fi
   assert.equal(again.status, 409, 'an approved grant cannot be declined');
   const trail = await api(base, tokens['auditor1']!, 'GET', `/audit-events?member=alice`);
   assert.deepEqual(trail.body.events.map((e: { action: string; actor: string }) => [e.action, e.actor]), [
+    ['member-add', 'system'], // the harness adding her
     ['request', 'staff:admin1'],
     ['approve', 'staff:gsm-labour'],
   ]);

@@ -23,7 +23,7 @@ async function seeded(t: { after(fn: () => void): void }) {
   const db = openDatabase(dataDir);
   const clock = { now: T0 };
   try {
-    const directory = new DirectoryStore(db);
+    const directory = new DirectoryStore(db, { clock: () => clock.now });
     directory.addGroup({ id: 'labour', name: 'Labour' });
     directory.addMember({ id: 'alice', name: 'Alice', groupId: 'labour' });
     new StaffStore(db, { clock: () => clock.now }).add({ id: 'gsm1', role: 'gsm', groupId: 'labour', passwordHash: await hashPassword('staff password') }, 'cli:setup');
@@ -48,12 +48,12 @@ const actions = (stdout: string) => stdout.trim().split('\n').map((l) => (JSON.p
 
 test('audit events: filters by subject, actor, action, day range and limit; JSON has ISO times and before/after', async (t) => {
   const { audit, grantId } = await seeded(t);
-  assert.deepEqual(actions((await audit(['events', '--json'])).stdout), ['staff-add', 'request', 'approve', 'revoke']);
+  assert.deepEqual(actions((await audit(['events', '--json'])).stdout), ['group-add', 'member-add', 'staff-add', 'request', 'approve', 'revoke']);
   assert.deepEqual(actions((await audit(['events', '--subject', grantId, '--json'])).stdout), ['request', 'approve', 'revoke']);
   assert.deepEqual(actions((await audit(['events', '--actor', 'staff:gsm1', '--json'])).stdout), ['approve', 'revoke']);
   assert.deepEqual(actions((await audit(['events', '--action', 'approve', '--json'])).stdout), ['approve']);
   assert.deepEqual(actions((await audit(['events', '--from', '2026-05-11', '--json'])).stdout), ['approve', 'revoke']);
-  assert.deepEqual(actions((await audit(['events', '--to', '2026-05-11', '--json'])).stdout), ['staff-add', 'request', 'approve'], '--to includes its day');
+  assert.deepEqual(actions((await audit(['events', '--to', '2026-05-11', '--json'])).stdout), ['group-add', 'member-add', 'staff-add', 'request', 'approve'], '--to includes its day');
   assert.deepEqual(actions((await audit(['events', '--from', '2026-05-11T09:00Z', '--to', '2026-05-11T09:00:00.001Z', '--json'])).stdout), ['approve']);
   assert.deepEqual(actions((await audit(['events', '--limit', '2', '--json'])).stdout), ['approve', 'revoke'], 'the latest two');
   const [first] = (await audit(['events', '--subject', grantId, '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -87,5 +87,8 @@ test('describeChange: created, removed, the fields that moved, passwords only as
   assert.equal(describeChange({ action: 'request', before: null, after: { a: 1 } }), 'created');
   assert.equal(describeChange({ action: 'staff-remove', before: { a: 1 }, after: null }), 'removed');
   assert.equal(describeChange({ action: 'staff-passwd', before: { a: 1 }, after: { a: 1 } }), 'password changed');
+  assert.equal(describeChange({ action: 'member-passwd', before: { hasPassword: false }, after: { hasPassword: true } }), 'password set');
+  assert.equal(describeChange({ action: 'member-passwd', before: { hasPassword: true }, after: { hasPassword: true } }), 'password changed');
+  assert.equal(describeChange({ action: 'member-passwd', before: { hasPassword: true }, after: { hasPassword: false } }), 'password cleared');
   assert.equal(describeChange({ action: 'edit', before: { a: 1, updatedAt: 'x', b: null }, after: { a: 2, updatedAt: 'y', b: 'z'.repeat(80) } }), `a: 1 → 2; b: - → ${'z'.repeat(57)}…`);
 });

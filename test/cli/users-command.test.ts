@@ -94,6 +94,7 @@ test('users add, list (table and JSON, never a hash), passwd, disable, enable, r
 
 test('users: bad input gets one clear line and changes nothing', async (t) => {
   const { users, read } = setup(t);
+  const seeded = read((db) => queryAuditEvents(db)).length; // the directory the setup added
   failed(await users(['add', 'pat', '--role', 'gsm', '--password-stdin'], 'gsm password 1'), 1, /needs the group/);
   failed(await users(['add', 'pat', '--role', 'gsm', '--group', 'tories', '--password-stdin'], 'gsm password 1'), 1, /group "tories" does not exist/);
   failed(await users(['add', 'pat', '--role', 'auditor', '--group', 'labour', '--password-stdin'], 'gsm password 1'), 1, /belongs to no group/);
@@ -109,7 +110,7 @@ test('users: bad input gets one clear line and changes nothing', async (t) => {
   failed(await users(['remove', 'nobody']), 1, /"nobody" does not exist/);
   failed(await users(['frobnicate']), 2, /unknown subcommand/);
   assert.equal(ok(await users(['list'])).stdout, 'no staff accounts yet: add an administrator with "wardgate users add ID --role admin --password-stdin"\n');
-  assert.deepEqual(read((db) => queryAuditEvents(db)), []);
+  assert.equal(read((db) => queryAuditEvents(db)).length, seeded, 'no audit event for any refused command');
 });
 
 test('users add --email stores the address (listed, in JSON); a bad one is refused', async (t) => {

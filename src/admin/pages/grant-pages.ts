@@ -6,6 +6,7 @@
  * administrator only revokes, an auditor reads); the server checks again on
  * every submission, so a hand-made form gains nothing.
  */
+import { describePasswordChange } from '../../directory/directory-audit.ts';
 import type { AuditEvent, GrantRecord } from '../../grants/grant-store.ts';
 import { formatScope, MAX_NOTE_LENGTH, MAX_REASON_LENGTH } from '../../grants/grant-rules.ts';
 import type { StaffRecord } from '../../grants/staff-store.ts';
@@ -139,10 +140,19 @@ export function describeChange(before: unknown, after: unknown): string {
   return Object.entries(whole).filter(([k, v]) => v !== null && k !== 'updatedAt').map(([k, v]) => `${k}: ${show(v)}`).join('\n');
 }
 
+/** A password event's before/after show at most whether there is one (never a hash), so it is said in words. */
+function describeEvent(event: AuditEvent): string {
+  if (event.action === 'member-passwd') return describePasswordChange(event.before, event.after);
+  const change = describeChange(event.before, event.after);
+  if (event.action !== 'staff-passwd') return change;
+  // A new staff password also lifts a lockout, which does show in before/after.
+  return change === 'no field changed' ? 'password changed' : `password changed\n${change}`;
+}
+
 function auditTable(caption: string, events: readonly AuditEvent[]): Html {
   if (events.length === 0) return html`<p>${caption}: none.</p>`;
   const rows = events.map(
-    (e) => html`<tr><th scope="row">${e.id}</th><td>${formatTime(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject}</td><td><pre class="json">${describeChange(e.before, e.after)}</pre></td></tr>`,
+    (e) => html`<tr><th scope="row">${e.id}</th><td>${formatTime(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject}</td><td><pre class="json">${describeEvent(e)}</pre></td></tr>`,
   );
   return html`<table><caption>${caption}</caption>
 <thead><tr><th scope="col">Event</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">What changed (before → after)</th></tr></thead>

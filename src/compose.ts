@@ -17,6 +17,7 @@ import {
   compiledIndexPath,
   openCompiledLists,
   readFreshCompiledLists,
+  serialiseCompiledLists,
   sourcesFor,
   writeCompiledLists,
   type CompiledLists,
@@ -35,7 +36,8 @@ export interface ListsSnapshot {
 
 type ListsConfig = Pick<Config, 'categoriesDir' | 'categories' | 'classifyCacheSize'> & Partial<Pick<Config, 'dataDir'>>;
 
-function snapshotOf(lists: CompiledLists, config: ListsConfig, origin: ListsSnapshot['origin']): ListsSnapshot {
+/** The classifier and policy over compiled lists, as every composition root builds them. */
+export function snapshotOf(lists: CompiledLists, config: Pick<Config, 'categories' | 'classifyCacheSize'>, origin: ListsSnapshot['origin']): ListsSnapshot {
   return {
     classifier: createClassifier(lists.index, { cacheSize: config.classifyCacheSize }),
     policy: buildPolicy(lists.categories, config.categories),
@@ -58,6 +60,33 @@ export async function loadListsSnapshot(config: ListsConfig): Promise<ListsSnaps
     if (fresh !== null) return snapshotOf(fresh, config, 'index-file');
   }
   return snapshotOf(await compileLists(sources), config, 'compiled');
+}
+
+/** The lists as index-file bytes in shared memory, for worker threads to open without a copy each. */
+export interface SharedLists {
+  readonly bytes: Uint8Array;
+  /** The bytes' checksum, verified here; undefined when the worker should compute it. */
+  readonly checksum: number | undefined;
+  readonly diagnostics: readonly ListDiagnostic[];
+}
+
+/**
+ * loadListsSnapshot() for worker threads (`classify --stdin --jobs`): the
+ * fresh index file read into a SharedArrayBuffer and checked, or else the
+ * folders compiled here and serialised into one. No classifier is built
+ * here: each worker builds its own over the shared bytes.
+ */
+export async function loadSharedLists(config: ListsConfig): Promise<SharedLists> {
+  const sources = sourcesFor(config);
+  if (config.dataDir !== undefined) {
+    const fresh = await readFreshCompiledLists(compiledIndexPath(config.dataDir), sources, { shared: true });
+    if (fresh !== null) return { bytes: fresh.bytes, checksum: fresh.checksum, diagnostics: fresh.diagnostics };
+  }
+  const compiled = await compileLists(sources);
+  const serialised = serialiseCompiledLists(compiled);
+  const bytes = new Uint8Array(new SharedArrayBuffer(serialised.length));
+  bytes.set(serialised);
+  return { bytes, checksum: undefined, diagnostics: compiled.diagnostics };
 }
 
 /**

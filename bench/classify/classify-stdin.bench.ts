@@ -30,6 +30,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createClassifier } from '../../src/classify/classifier.ts';
 import { normaliseUrl } from '../../src/classify/normalise-url.ts';
+import { defaultClassifyJobs } from '../../src/cli/classify-in-workers.ts';
 import { benchLists, CATEGORIES_DIR, ROOT } from './bench-lists.ts';
 import { mixedStream } from './mixed-stream.ts';
 
@@ -118,12 +119,19 @@ async function checkOutput(file: string): Promise<{ lines: number; bad: number }
   return { lines, bad };
 }
 
+// What the command picks for this input (a file over JOBS_FROM_BYTES: one thread per core, at most 4),
+// named explicitly so that the one-URL start-up run uses as many threads as the run it is subtracted from.
+const urlFd = openSync(urlFile, 'r');
+const jobs = String(defaultClassifyJobs({ fd: urlFd }));
+closeSync(urlFd);
 const variants: { name: string; root: string; extra: string[]; env?: NodeJS.ProcessEnv }[] = [
-  { name: 'json', root: ROOT, extra: [] },
-  { name: 'compact', root: ROOT, extra: ['--format', 'compact'] },
+  { name: 'json', root: ROOT, extra: ['--jobs', jobs] },
+  { name: 'compact', root: ROOT, extra: ['--format', 'compact', '--jobs', jobs] },
 ];
+if (jobs !== '1') variants.push({ name: 'json-1-thread', root: ROOT, extra: ['--jobs', '1'] });
 // glibc backs large allocations (the 110 MB index buffer) with transparent huge pages: fewer page faults at start-up.
 if (values.hugepages) variants.push({ name: 'json-hugetlb', root: ROOT, extra: [], env: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } });
+// The baseline build may predate --jobs: it gets its own default.
 if (values.baseline !== undefined) variants.push({ name: 'baseline-json', root: path.resolve(values.baseline), extra: [] });
 
 const loadBefore = os.loadavg().map((x) => round(x, 2));
@@ -168,6 +176,7 @@ const summary = Object.fromEntries(
 const result = {
   benchmark: 'classify-stdin',
   date: new Date().toISOString(),
+  jobs: Number(jobs),
   machine: { cpus: os.cpus().length, node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map((x) => round(x, 2)) },
   index: { kind: lists.kind, domains: lists.index.domains.ruleCount, urls: lists.index.urls.length, keywords: lists.index.keywords.length },
   stream: { urls: N, seed: Number(values.seed), kinds: stream.kindCounts },

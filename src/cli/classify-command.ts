@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import { normaliseUrl } from '../classify/normalise-url.ts';
 import type { Target } from '../classify/target.ts';
-import { formatDiagnostic, loadListsSnapshot } from '../compose.ts';
+import { formatDiagnostic, loadListsSnapshot, type ListsSnapshot } from '../compose.ts';
+import type { ListDiagnostic } from '../lists/load-categories.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/config.ts';
 import type { DirectorySnapshot } from '../directory/directory-snapshot.ts';
@@ -18,25 +19,45 @@ import { SnapshotHolder, type RuntimeSnapshot } from '../pipeline/runtime-snapsh
 import { ByteSink } from './byte-sink.ts';
 import { CLASSIFY_FORMATS, classifyLineText, writeClassifyLine, type ClassifyFormat } from './classify-line.ts';
 import type { CliIO } from './cli-io.ts';
+import { classifyInWorkers, defaultClassifyJobs, parseClassifyJobs } from './classify-in-workers.ts';
 import { lineBatches } from './line-batches.ts';
 import { CONFIG_OPTIONS, configFlags } from './config-options.ts';
 
-export const CLASSIFY_USAGE = 'Usage: wardgate classify [--member ID] [--stdin] [--format json|compact] [--categories DIR] [--data-dir DIR] [--config FILE] URL...';
+export const CLASSIFY_USAGE = 'Usage: wardgate classify [--member ID] [--stdin [--jobs N|auto]] [--format json|compact] [--categories DIR] [--data-dir DIR] [--config FILE] URL...';
 
 export { CLASSIFY_FORMATS, type ClassifyFormat } from './classify-line.ts';
 
 const EMPTY_DIRECTORY: DirectorySnapshot = { members: new Map(), byIp: new Map(), groups: new Map() };
 
-/** The member directory, only when a member is named: the store (better-sqlite3) loads only then (≈15–25 ms of start-up otherwise). */
-async function loadDirectory(config: Config, memberId: string | undefined): Promise<DirectorySnapshot> {
+/**
+ * The member directory, only when a member is named: the store
+ * (better-sqlite3) loads only then (≈15–25 ms of start-up otherwise).
+ * Throws WF_ERR_NOT_FOUND when the named member does not exist.
+ */
+export async function memberDirectory(config: Config, memberId: string | undefined): Promise<DirectorySnapshot> {
   if (memberId === undefined) return EMPTY_DIRECTORY;
   const [{ openDatabase }, { DirectoryStore }] = await Promise.all([import('../store/database.ts'), import('../directory/directory-store.ts')]);
   const db = openDatabase(config.dataDir);
+  let directory: DirectorySnapshot;
   try {
-    return new DirectoryStore(db).snapshot();
+    directory = new DirectoryStore(db).snapshot();
   } finally {
     db.close();
   }
+  if (!directory.members.has(memberId)) {
+    throw new WfError('WF_ERR_NOT_FOUND', `no member "${memberId}" in ${config.dataDir} (see \`wardgate members list\`)`);
+  }
+  return directory;
+}
+
+/** What classify evaluates against: the lists' classifier and policy, the directory, and no grants. */
+export function evaluationSnapshot(lists: Pick<ListsSnapshot, 'classifier' | 'policy'>, directory: DirectorySnapshot): RuntimeSnapshot {
+  return new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory, grants: new Map() }).current;
+}
+
+/** Writes the lists' problems to stderr, as every command that loads the lists does. */
+export function reportListProblems(diagnostics: readonly ListDiagnostic[], io: CliIO): void {
+  for (const d of diagnostics) io.stderr.write(`wardgate: category lists: ${formatDiagnostic(d)}\n`);
 }
 
 /** One URL, evaluated: the canonical target and what the proxy would do, or why the URL is unusable. */
@@ -96,12 +117,8 @@ export function classifyLineJson(result: UrlEvaluation, format: ClassifyFormat =
  */
 export async function loadEvaluationSnapshot(config: Config, memberId: string | undefined, io: CliIO): Promise<RuntimeSnapshot> {
   const lists = await loadListsSnapshot(config);
-  for (const d of lists.diagnostics) io.stderr.write(`wardgate: category lists: ${formatDiagnostic(d)}\n`);
-  const directory = await loadDirectory(config, memberId);
-  if (memberId !== undefined && !directory.members.has(memberId)) {
-    throw new WfError('WF_ERR_NOT_FOUND', `no member "${memberId}" in ${config.dataDir} (see \`wardgate members list\`)`);
-  }
-  return new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory, grants: new Map() }).current;
+  reportListProblems(lists.diagnostics, io);
+  return evaluationSnapshot(lists, await memberDirectory(config, memberId));
 }
 
 /**
@@ -118,14 +135,19 @@ export async function* urlBatches(positionals: readonly string[], stdin: boolean
 export async function runClassifyCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...CONFIG_OPTIONS, member: { type: 'string' }, stdin: { type: 'boolean' }, format: { type: 'string', default: 'json' } },
+    options: { ...CONFIG_OPTIONS, member: { type: 'string' }, stdin: { type: 'boolean' }, format: { type: 'string', default: 'json' }, jobs: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length === 0 && values.stdin !== true) throw new WfError('WF_ERR_USAGE', `name at least one URL, or use --stdin\n${CLASSIFY_USAGE}`);
   const format = values.format as ClassifyFormat;
   if (!CLASSIFY_FORMATS.includes(format)) throw new WfError('WF_ERR_USAGE', `--format is json or compact, got "${values.format}"\n${CLASSIFY_USAGE}`);
+  const jobs = parseClassifyJobs(values.jobs) ?? (values.stdin === true ? defaultClassifyJobs(io.stdin) : 1);
   const config = loadConfig(configFlags(values), io.env);
+  if (values.stdin === true && jobs > 1) {
+    const { failures, outputError } = await classifyInWorkers({ jobs, config, memberId: values.member, format, positionals, io });
+    return classifyExit(failures, outputError);
+  }
   const snapshot = await loadEvaluationSnapshot(config, values.member, io);
   const sink = new ByteSink(io.stdout);
   let failures = 0;
@@ -141,7 +163,13 @@ export async function runClassifyCommand(argv: string[], io: CliIO): Promise<num
     if (sink.failed !== null) break;
   }
   await sink.drained();
-  const failed = sink.failed as NodeJS.ErrnoException | null;
-  if (failed !== null && failed.code !== 'EPIPE') throw new WfError('WF_ERR_INTERNAL', `cannot write the results to standard output (${failed.message})`);
+  return classifyExit(failures, sink.failed);
+}
+
+/** Exit code 1 when some URL was unusable; a reader that went away (EPIPE) is no failure, any other write error is. */
+function classifyExit(failures: number, outputError: Error | null): number {
+  if (outputError !== null && (outputError as NodeJS.ErrnoException).code !== 'EPIPE') {
+    throw new WfError('WF_ERR_INTERNAL', `cannot write the results to standard output (${outputError.message})`);
+  }
   return failures === 0 ? 0 : 1;
 }

@@ -57,3 +57,12 @@ export function splitLines(text: string, pending: string[]): string[] {
   if (start < text.length) pending.push(text.slice(start));
   return out;
 }
+
+/** Every line of `text`, a run of whole lines (the last may lack its newline), trimmed, blank ones dropped. */
+export function completeLines(text: string): string[] {
+  const pending: string[] = [];
+  const lines = splitLines(text, pending);
+  const last = pending.join('').trim();
+  if (last !== '') lines.push(last);
+  return lines;
+}

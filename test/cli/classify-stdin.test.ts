@@ -111,7 +111,8 @@ test('every classify line is JSON.stringify of its object (json) or of the compa
   assert.ok(URLS.some((u) => u.includes('\ufffd')));
 });
 
-test('a slow reader gets every line (the command waits for it to drain)', async () => {
+for (const jobs of ['1', '2']) {
+test(`a slow reader gets every line (the command waits for it to drain), --jobs ${jobs}`, async () => {
   const lines = Array.from({ length: 20_000 }, (_, i) => `http://host${i % 500}.example/p${i}`);
   const received: Buffer[] = [];
   let writes = 0;
@@ -124,15 +125,16 @@ test('a slow reader gets every line (the command waits for it to drain)', async 
     },
   });
   const cli: CliIO = { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(lines.join('\n'))]), env: {} };
-  assert.equal(await runCli(['classify', '--stdin', '--format', 'compact', '--categories', FIXTURE_CATEGORIES], cli), 0);
+  assert.equal(await runCli(['classify', '--stdin', '--jobs', jobs, '--format', 'compact', '--categories', FIXTURE_CATEGORIES], cli), 0);
   await new Promise<void>((resolve) => stdout.end(resolve));
   const out = Buffer.concat(received).toString('utf8').trim().split('\n');
   assert.equal(out.length, lines.length);
   assert.equal((JSON.parse(out.at(-1)!) as { input: string }).input, lines.at(-1));
   assert.ok(writes > 1);
 });
+}
 
-for (const command of [['classify', '--stdin'], ['lists', 'test', '--stdin'], ['lists', 'test', '--json', '--stdin']]) {
+for (const command of [['classify', '--stdin', '--jobs', '1'], ['classify', '--stdin', '--jobs', '2'], ['lists', 'test', '--stdin'], ['lists', 'test', '--json', '--stdin']]) {
   test(`${command.join(' ')} ends quietly when its reader goes away (| head)`, { skip: !existsSync(`${ROOT}dist/cli.js`) && 'dist/ not built (npm run build)', timeout: 60_000 }, async () => {
   const child = spawn(process.execPath, ['bin/wardgate.js', ...command, '--categories', FIXTURE_CATEGORIES], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';

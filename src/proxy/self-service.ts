@@ -207,7 +207,9 @@ export function createSelfService(options: SelfServiceOptions): SelfService {
     host,
     handles(url) {
       if (url.length < base.length || url.slice(0, base.length).toLowerCase() !== base) return false;
-      return url.length === base.length || '/:?#'.includes(url[base.length]!);
+      // One trailing dot (`http://wardgate.invalid./`) names the same host, as the URL normaliser has it.
+      const end = url[base.length] === '.' ? base.length + 1 : base.length;
+      return url.length === end || '/:?#'.includes(url[end]!);
     },
     askForm(target, member, evaluation, snapshot, now) {
       if (target.scheme !== 'http') return null;

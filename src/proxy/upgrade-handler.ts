@@ -3,6 +3,7 @@
  * `Upgrade: websocket`): decided like any request on the full URL, then the
  * handshake is replayed to the origin in origin-form over a raw connection
  * and the two sockets are joined; the origin's 101 goes back untouched.
+ * An upgrade to the self-service host is refused (self-service-tunnel.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,6 +15,7 @@ import { renderErrorPage } from './error-page.ts';
 import { requestHeadersForUpstream, serialiseRequestHead } from './headers.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { writeRawResponse } from './raw-response.ts';
+import { isSelfServiceUrl, refuseSelfServiceSocket } from './self-service-tunnel.ts';
 import { answerUnlessAllowed, openUpstream, runTunnel } from './tunnel-common.ts';
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -30,6 +32,11 @@ export async function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, cli
   client.on('error', () => client.destroy());
   if (!ABSOLUTE_FORM.test(req.url ?? '')) {
     writeRawResponse(client, 400, {}, renderErrorPage(400, 'Not a proxy request', 'Upgrade requests must name an absolute http:// or ws:// URL.'));
+    return;
+  }
+  // The self-service host serves ordinary requests only and never resolves: refuse here, before any lookup.
+  if (ctx.selfService !== undefined && isSelfServiceUrl(ctx.selfService.host, req.url!)) {
+    refuseSelfServiceSocket(ctx, ctx.selfService.host, req, client, 'upgrade');
     return;
   }
   ctx.inFlight.count++;

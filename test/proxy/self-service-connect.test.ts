@@ -136,3 +136,44 @@ test('/metrics counts self-service pages and refused tunnels as decision="self-s
     durations: before.durations + 4,
   });
 });
+
+/** Sends one Upgrade request on a raw socket and returns what the proxy wrote before closing. */
+async function upgradeTo(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const socket = await openRaw(proxy.port);
+  try {
+    const lines = Object.entries({ host: new URL(url).host, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.write(`GET ${url} HTTP/1.1\r\n${lines}\r\n`);
+    return await readUntil(socket, () => false, 5_000);
+  } finally {
+    socket.destroy();
+  }
+}
+
+test('an Upgrade (WebSocket) to the self-service host is refused with 403 before any lookup', async () => {
+  const before = proxy.decisions.lines.length;
+  const urls = [`http://${HOST}/requests`, `ws://${HOST}/socket`, `http://WARDGATE.invalid.:${origin.port}/`];
+  for (const url of urls) {
+    const answer = await upgradeTo(url, { 'proxy-authorization': proxy.aliceAuth });
+    assert.match(answer, /^HTTP\/1\.1 403 Forbidden\r\n/, `${url}: ${answer.slice(0, 80)}`);
+    assert.doesNotMatch(answer, /101 Switching Protocols/);
+    const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+    assert.match(body, /not WebSocket or other upgraded connections/);
+    assert.match(body, /http:\/\/wardgate\.invalid\/requests/);
+  }
+  await linesWritten(before + urls.length);
+  const lines = proxy.decisions.lines.slice(before);
+  assert.equal(lines.length, urls.length);
+  for (const line of lines) {
+    assert.deepEqual([line.type, line.method, line.host, line.action, line.status, line.error], ['self-service', 'GET', HOST, 'forbidden', 403, 'upgrade-not-served']);
+  }
+});
+
+test('the self-service pages answer under a trailing-dot spelling of the host too', async () => {
+  const page = await viaProxy({ proxyPort: proxy.port, url: `http://${HOST}./requests`, headers: { 'proxy-authorization': proxy.aliceAuth } });
+  assert.equal(page.status, 200);
+  assert.match(page.body.toString('utf8'), /request/i);
+  const lookalike = await viaProxy({ proxyPort: proxy.port, url: `http://${HOST}.example/requests`, headers: { 'proxy-authorization': proxy.aliceAuth } });
+  assert.notEqual(lookalike.status, 200, 'another host that merely starts with the name is not the self-service host');
+});

@@ -96,7 +96,7 @@ export async function loadSharedLists(config: ListsConfig): Promise<SharedLists>
 export async function rebuildListsSnapshot(config: ListsConfig & Pick<Config, 'dataDir'>): Promise<ListsSnapshot> {
   const bytes = await compileInWorker(sourcesFor(config));
   await writeCompiledLists(compiledIndexPath(config.dataDir), bytes);
-  return snapshotOf(openCompiledLists(bytes), config, 'compiled');
+  return snapshotOf(openCompiledLists(bytes, undefined, { checked: true }), config, 'compiled');
 }
 
 /** `serve` at start-up: the index file when fresh, else a rebuild (which writes it). */

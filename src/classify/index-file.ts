@@ -48,8 +48,15 @@ export interface LoadedIndex extends IndexHeader {
 }
 
 export interface LoadIndexOptions {
-  /** Check the checksum (default true); structure is always checked. */
+  /** Check the checksum (default true). */
   verifyChecksum?: boolean;
+  /**
+   * Check the table's structure (default true). False only for bytes that
+   * were checked a moment ago in this process and never left memory: the
+   * list compiler's worker thread checks what it built before handing it
+   * over, so a reload does not repeat that on the main thread.
+   */
+  checkStructure?: boolean;
   /**
    * checksum(bytes, 16), when the caller computed it while reading the file
    * (compiled-lists.ts overlaps it with the read): compared with the stored
@@ -163,8 +170,10 @@ export function loadIndex(bytes: Uint8Array, options: LoadIndexOptions = {}): Lo
     chainData: section('chainData', u32, 4),
     chainNext: section('chainNext', u32, 4),
   };
-  const problem = validateTable(arrays, meta.parts.sources.length);
-  if (problem !== null) throw invalid(problem);
+  if (options.checkStructure !== false) {
+    const problem = validateTable(arrays, meta.parts.sources.length);
+    if (problem !== null) throw invalid(problem);
+  }
   const parts: CompiledIndexParts = { ...meta.parts, domains: new DomainTable(arrays) };
   return { ...header, index: new CompiledIndex(parts) };
 }

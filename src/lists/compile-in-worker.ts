@@ -1,6 +1,6 @@
 /**
  * Runs compile-worker.ts in a worker thread and resolves with the index file
- * bytes. The worker file is found next to this one, `.ts` under tsx (tests,
+ * bytes, already checked there (open them with openCompiledLists `checked`). The worker file is found next to this one, `.ts` under tsx (tests,
  * development) and `.js` in dist/ (production).
  */
 import { startWorker, workerModuleUrl } from '../start-worker.ts';

@@ -125,10 +125,12 @@ function parseDescription(text: string): SourceDescription {
 /**
  * Opens index file bytes (zero-copy views); throws WF_ERR_LIST_INVALID for a
  * corrupt file. `computedChecksum`: the checksum readIndexFile() computed
- * while reading (else it is computed here).
+ * while reading (else it is computed here). `checked`: bytes the compile
+ * worker has just built and checked (compileInWorker): neither checksum
+ * nor structure is checked again.
  */
-export function openCompiledLists(bytes: Uint8Array, computedChecksum?: number): CompiledLists {
-  const loaded = loadIndex(bytes, computedChecksum === undefined ? {} : { computedChecksum });
+export function openCompiledLists(bytes: Uint8Array, computedChecksum?: number, { checked = false }: { checked?: boolean } = {}): CompiledLists {
+  const loaded = loadIndex(bytes, checked ? { verifyChecksum: false, checkStructure: false } : computedChecksum === undefined ? {} : { computedChecksum });
   return { index: loaded.index, ...parseDescription(loaded.fingerprint) };
 }
 

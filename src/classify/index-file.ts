@@ -128,20 +128,33 @@ export function readIndexHeader(bytes: Uint8Array): IndexHeader {
   return { version, byteLength, fingerprint };
 }
 
-/** Loads an index file (views over `bytes`, which must not be modified afterwards). Throws WF_ERR_LIST_INVALID. */
-export function loadIndex(bytes: Uint8Array, options: LoadIndexOptions = {}): LoadedIndex {
+/**
+ * Checks what can be checked of an index file without opening it: header,
+ * length and (unless told not to) checksum. Returns the header. Throws
+ * WF_ERR_LIST_INVALID. loadIndex() runs it first; a caller that only hands
+ * the bytes on (to worker threads, which load them) runs it alone.
+ */
+export function checkIndexBytes(bytes: Uint8Array, options: Pick<LoadIndexOptions, 'verifyChecksum' | 'computedChecksum'> = {}): IndexHeader {
   assertLittleEndian();
   const header = readIndexHeader(bytes);
   if (bytes.length !== header.byteLength) {
     throw invalid(bytes.length < header.byteLength ? `truncated (${bytes.length} of ${header.byteLength} bytes)` : `${bytes.length - header.byteLength} bytes of trailing data`);
   }
+  if (options.verifyChecksum !== false) {
+    const stored = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
+    // checksum() reads 32-bit words: bytes at an odd offset are hashed from an aligned copy.
+    const computed = options.computedChecksum ?? checksum(bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes), CHECKED_FROM);
+    if (computed !== stored) throw invalid('checksum mismatch (the file is corrupt)');
+  }
+  return header;
+}
+
+/** Loads an index file (views over `bytes`, which must not be modified afterwards). Throws WF_ERR_LIST_INVALID. */
+export function loadIndex(bytes: Uint8Array, options: LoadIndexOptions = {}): LoadedIndex {
   // Typed-array views need aligned offsets: a large file read by fs has its
   // own ArrayBuffer at offset 0; a small pooled Buffer may not, so copy it.
   const file = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
-  if (options.verifyChecksum !== false) {
-    const stored = new DataView(file.buffer, file.byteOffset, file.byteLength).getUint32(12, true);
-    if ((options.computedChecksum ?? checksum(file, CHECKED_FROM)) !== stored) throw invalid('checksum mismatch (the file is corrupt)');
-  }
+  const header = checkIndexBytes(file, options);
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const metaOffset = view.getUint32(28, true);
   const metaLength = view.getUint32(32, true);

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, rename, stat, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compileIndex, type CompiledIndex } from '../classify/compiled-index.ts';
-import { CHECKSUM_FROM, ChecksumState, loadIndex, readIndexHeader, serialiseIndex } from '../classify/index-file.ts';
+import { CHECKSUM_FROM, ChecksumState, checkIndexBytes, loadIndex, readIndexHeader, serialiseIndex } from '../classify/index-file.ts';
 import { isWfError } from '../errors.ts';
 import { importedListsDir, loadAllLists } from './load-all-lists.ts';
 import { loadCategories, type CategoryMeta, type ListDiagnostic } from './load-categories.ts';
@@ -233,12 +233,19 @@ export async function readIndexFile(file: string, { shared = false }: ReadIndexO
 }
 
 /**
- * The compiled lists from `file` when it matches the current sources, else
- * null (missing, stale or unreadable: the caller rebuilds). The file is
- * read while the sources are fingerprinted (both mostly wait on the file
- * system); a stale file's bytes are dropped.
+ * The index file's bytes when it matches the current sources and passes
+ * checkIndexBytes (header, length, checksum), with its description; else
+ * null (missing, stale, unreadable or corrupt: the caller rebuilds). The
+ * file is read while the sources are fingerprinted (both mostly wait on the
+ * file system); a stale file's bytes are dropped. Not opened: that is
+ * openCompiledLists() (readFreshCompiledLists), or each worker thread's job
+ * (classify --stdin --jobs).
  */
-export async function readFreshCompiledLists(file: string, sources: ListsSources, options: ReadIndexOptions = {}): Promise<IndexFileLists | null> {
+export async function readFreshIndexFile(
+  file: string,
+  sources: ListsSources,
+  options: ReadIndexOptions = {},
+): Promise<{ bytes: Uint8Array; checksum: number | undefined; description: SourceDescription } | null> {
   const description = await readCompiledDescription(file);
   if (description === null) return null;
   const reading = readIndexFile(file, options);
@@ -246,7 +253,20 @@ export async function readFreshCompiledLists(file: string, sources: ListsSources
   if (description.fingerprint !== (await listsFingerprint(sources))) return null;
   try {
     const { bytes, checksum } = await reading;
-    return { ...openCompiledLists(bytes, checksum), bytes, checksum };
+    checkIndexBytes(bytes, checksum === undefined ? {} : { computedChecksum: checksum });
+    return { bytes, checksum, description };
+  } catch (error) {
+    if (isWfError(error, 'WF_ERR_LIST_INVALID')) return null;
+    throw error;
+  }
+}
+
+/** readFreshIndexFile(), opened: the compiled lists, or null when the caller must rebuild. */
+export async function readFreshCompiledLists(file: string, sources: ListsSources, options: ReadIndexOptions = {}): Promise<IndexFileLists | null> {
+  const fresh = await readFreshIndexFile(file, sources, options);
+  if (fresh === null) return null;
+  try {
+    return { ...openCompiledLists(fresh.bytes, fresh.checksum), bytes: fresh.bytes, checksum: fresh.checksum };
   } catch (error) {
     if (isWfError(error, 'WF_ERR_LIST_INVALID')) return null;
     throw error;

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -70,7 +70,7 @@ test('--jobs 2 and 3 write the bytes --jobs 1 writes, for lists compiled from th
   }
 });
 
-test('--jobs reads a fresh index file into shared memory and answers as one thread does, member included', async () => {
+test('--jobs reads a fresh index file into shared memory and answers as one thread does, member included; a corrupt file is not used', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'wardgate-jobs-'));
   try {
     await seedDirectory(dataDir);
@@ -85,6 +85,13 @@ test('--jobs reads a fresh index file into shared memory and answers as one thre
     const first = JSON.parse(two.out.split('\n')[0]!) as { member?: string; decision?: string };
     assert.equal(first.member, 'alice');
     assert.equal(first.decision, 'block');
+    // A corrupt index file is not handed to the workers: the lists are compiled from the folders instead, as with one thread.
+    const indexFile = join(dataDir, 'lists', 'compiled.idx');
+    const index = readFileSync(indexFile);
+    index[index.length >> 1] = index[index.length >> 1]! ^ 0xff;
+    writeFileSync(indexFile, index);
+    const corrupt = await classify([...args, '--jobs', '2'], bytes, 4096);
+    assert.equal(corrupt.out, one.out, 'same answers from the compiled folders');
     const missing = await classify(['--data-dir', dataDir, '--categories', FIXTURE_CATEGORIES, '--member', 'nobody', '--jobs', '2'], bytes, 4096);
     assert.equal(missing.code, 1);
     assert.match(missing.err, /no member "nobody"/);

@@ -1,24 +1,16 @@
 /** API tokens: shown once, stored as a hash, expire, revoke, audited. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { hashPassword } from '../../src/directory/password.ts';
 import { ApiTokenStore } from '../../src/grants/api-token-store.ts';
 import { queryAuditEvents } from '../../src/grants/sqlite-audit.ts';
 import { StaffStore } from '../../src/grants/staff-store.ts';
 import { DAY_MS } from '../../src/grants/time.ts';
-import { openDatabase } from '../../src/store/database.ts';
 import { isWfError } from '../../src/errors.ts';
+import { tempDatabase } from '../helpers/temp-database.ts';
 
 test('issue, verify, expire, revoke; the table never holds the token; issue and revoke are audited', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wardgate-tokens-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-tokens-');
   new StaffStore(db).add({ id: 'gsm1', role: 'auditor', passwordHash: await hashPassword('a long password') }, 'cli:test');
   const clock = { now: Date.UTC(2026, 10, 23) };
   const store = new ApiTokenStore(db, () => clock.now);

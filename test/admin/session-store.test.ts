@@ -1,24 +1,17 @@
 /** Sessions (idle and absolute expiry, hashing, ending) and CSRF token comparison, with an injected clock. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { tokensMatch } from '../../src/admin/csrf.ts';
 import { SessionStore, sha256 } from '../../src/admin/session-store.ts';
 import { hashPassword } from '../../src/directory/password.ts';
 import { StaffStore } from '../../src/grants/staff-store.ts';
-import { openDatabase, type Database } from '../../src/store/database.ts';
+import type { Database } from '../../src/store/database.ts';
+import { tempDatabase } from '../helpers/temp-database.ts';
 
 const MIN = 60_000;
 
 async function setup(t: import('node:test').TestContext): Promise<{ db: Database; clock: { now: number }; store: SessionStore }> {
-  const dir = mkdtempSync(join(tmpdir(), 'wardgate-sessions-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-sessions-');
   const staff = new StaffStore(db);
   const hash = await hashPassword('a long password');
   staff.add({ id: 'aud', role: 'auditor', passwordHash: hash }, 'cli:test');

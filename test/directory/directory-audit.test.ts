@@ -7,27 +7,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DirectoryStore } from '../../src/directory/directory-store.ts';
 import { hashPassword } from '../../src/directory/password.ts';
 import { isWfError } from '../../src/errors.ts';
 import type { AuditEvent } from '../../src/grants/grant-store.ts';
 import { queryAuditEvents } from '../../src/grants/sqlite-audit.ts';
 import { StaffStore } from '../../src/grants/staff-store.ts';
-import { openDatabase, type Database } from '../../src/store/database.ts';
+import type { Database } from '../../src/store/database.ts';
+import { tempDatabase } from '../helpers/temp-database.ts';
 
 const T0 = Date.UTC(2026, 10, 1, 10, 0, 0);
 const ADMIN = 'staff:admin1';
 
 function open(t: { after(fn: () => void): void }): { db: Database; store: DirectoryStore } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardgate-dir-audit-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-dir-audit-');
   return { db, store: new DirectoryStore(db, { clock: () => T0 }) };
 }
 

@@ -5,20 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { isWfError, type WfErrorCode } from '../../src/errors.ts';
 import { DirectoryStore } from '../../src/directory/directory-store.ts';
-import { openDatabase } from '../../src/store/database.ts';
+import { tempDatabase } from '../helpers/temp-database.ts';
 
 function openStore(t: { after(fn: () => void): void }): DirectoryStore {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardgate-dir-edit-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-dir-edit-');
   const store = new DirectoryStore(db);
   store.addGroup({ id: 'labour', name: 'Labour' });
   store.addGroup({ id: 'green', name: 'Green' });

@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { isWfError, type WfErrorCode } from '../../src/errors.ts';
 import { canonicalClientAddress, DirectoryStore } from '../../src/directory/directory-store.ts';
 import { hashPassword, verifyPassword } from '../../src/directory/password.ts';
-import { openDatabase } from '../../src/store/database.ts';
+import { tempDatabase } from '../helpers/temp-database.ts';
 
 function openStore(t: { after(fn: () => void): void }): DirectoryStore {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardgate-dir-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-dir-');
   const store = new DirectoryStore(db);
   store.addGroup({ id: 'labour', name: 'Labour' });
   store.addGroup({ id: 'green', name: 'Green' });
@@ -204,12 +196,7 @@ test('canonicalClientAddress: the spelling a socket reports matches the stored o
 });
 
 test('removeMember refuses a member with grant history or a linked staff account, and changes nothing', (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardgate-dir-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-dir-');
   const store = new DirectoryStore(db);
   store.addGroup({ id: 'labour', name: 'Labour' });
   store.addMember({ id: 'alice', name: 'Alice', groupId: 'labour', ips: ['192.0.2.7'] });
@@ -233,12 +220,7 @@ test('removeMember refuses a member with grant history or a linked staff account
 
 test('a group that still has a Group Support Manager account cannot be removed', async (t) => {
   const { StaffStore } = await import('../../src/grants/staff-store.ts');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardgate-dir-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-dir-');
   const store = new DirectoryStore(db);
   store.addGroup({ id: 'green', name: 'Green' });
   new StaffStore(db).add({ id: 'gsm-green', role: 'gsm', groupId: 'green', passwordHash: await hashPassword('long enough pw') }, 'cli:test');

@@ -1,16 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DirectoryStore } from '../../src/directory/directory-store.ts';
 import { hashPassword } from '../../src/directory/password.ts';
 import { isWfError, type WfErrorCode } from '../../src/errors.ts';
 import { SqliteGrantStore } from '../../src/grants/sqlite-grant-store.ts';
 import { StaffStore } from '../../src/grants/staff-store.ts';
 import { queryAuditEvents } from '../../src/grants/sqlite-audit.ts';
-import { openDatabase, type Database } from '../../src/store/database.ts';
+import type { Database } from '../../src/store/database.ts';
 import { fakeGrantPolicy } from './fake-grant-policy.ts';
+import { tempDatabase } from '../helpers/temp-database.ts';
 
 const T0 = Date.UTC(2026, 3, 1, 8, 0, 0);
 const PASSWORD = 'gsm password 1';
@@ -26,12 +24,7 @@ function fails(code: WfErrorCode, ...fragments: string[]) {
 }
 
 function open(t: { after(fn: () => void): void }, clock = { now: T0 }): { db: Database; staff: StaffStore; clock: { now: number } } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardgate-staff-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-staff-');
   const directory = new DirectoryStore(db);
   directory.addGroup({ id: 'labour', name: 'Labour' });
   directory.addMember({ id: 'alice', name: 'Alice', groupId: 'labour' });

@@ -5,9 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Classification, RuleMatch } from '../../src/classify/classification.ts';
 import { normaliseUrl } from '../../src/classify/normalise-url.ts';
 import { CategoryOverlay } from '../../src/category-overlay.ts';
@@ -17,8 +14,8 @@ import { buildPolicy } from '../../src/policy/build-policy.ts';
 import { withCategoryOverrides, type CategoryOverride } from '../../src/policy/category-overrides.ts';
 import { decide } from '../../src/policy/decide.ts';
 import type { Grant } from '../../src/policy/grants.ts';
-import { openDatabase } from '../../src/store/database.ts';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/migrations.ts';
+import { tempDatabase } from '../helpers/temp-database.ts';
 
 const base = buildPolicy(
   [
@@ -94,12 +91,7 @@ test('CategoryOverlay: applies to a reloaded base, remembers the base, and clear
 });
 
 test('CategorySettingsStore: set, change, clear; one audit event per change with before/after; no-op writes nothing', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wardgate-catset-'));
-  const db = openDatabase(dir);
-  t.after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const db = tempDatabase(t, 'wardgate-catset-');
   assert.ok(LATEST_SCHEMA_VERSION >= 5);
   let clock = NOW;
   const store = new CategorySettingsStore(db, () => clock);

@@ -99,7 +99,12 @@ export async function loadSharedLists(config: ListsConfig): Promise<SharedLists>
 export async function rebuildListsSnapshot(config: ListsConfig & Pick<Config, 'dataDir'>): Promise<ListsSnapshot> {
   const bytes = await compileInWorker(sourcesFor(config));
   await writeCompiledLists(compiledIndexPath(config.dataDir), bytes);
-  return snapshotOf(openCompiledLists(bytes, undefined, { checked: true }), config, 'compiled');
+  // The rest runs on the main thread while requests wait: the meta parse, then the classifier's
+  // matchers, in two turns of the event loop. With UT1 the longest block at a reload measured
+  // 141–143 ms this way against 191–285 ms in one turn (prom-client's event-loop lag max).
+  const lists = openCompiledLists(bytes, undefined, { checked: true });
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return snapshotOf(lists, config, 'compiled');
 }
 
 /** `serve` at start-up: the index file when fresh, else a rebuild (which writes it). */

@@ -11,6 +11,11 @@
  * compile it (`wardgate lists compile`), start `wardgate serve` (dist/) on
  * it, then two autocannon runs of 30 s through the proxy to a local origin:
  * a baseline, and one during which SIGHUP triggers a full rebuild 3 s in.
+ * Then one more reload with no load, for the main thread's longest block
+ * during it: prom-client's `nodejs_eventloop_lag_max_seconds` from the admin
+ * server's /metrics, read (and so reset) just before the SIGHUP and after the
+ * reload. The client's max latency also moves with the rebuild's worker
+ * taking one of the two cores; this figure is the swap's own cost.
  * Writes bench/results/reload-latency.json. Loopback only; bounded in time.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -45,22 +50,37 @@ cli(['lists', 'import', UT1, '--format', 'ut1', '--name', 'ut1'], dataDir);
 cli(['lists', 'compile'], dataDir);
 
 const origin = await startOrigin();
-const proxy = spawn(process.execPath, ['bin/wardgate.js', 'serve', '--admin', 'off', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--resolve', 'origin.test:127.0.0.1'], {
+const proxy = spawn(process.execPath, ['bin/wardgate.js', 'serve', '--admin', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--resolve', 'origin.test:127.0.0.1'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const events: { msg: string; at: number; [k: string]: unknown }[] = [];
 let port = 0;
+let adminPort = 0;
 const lines = createInterface({ input: proxy.stdout! });
 await new Promise<void>((ready) => {
   lines.on('line', (line) => {
     const record = JSON.parse(line) as { msg: string; address?: { port: number } };
     events.push({ ...record, at: Date.now() });
-    if (record.msg === 'wardgate listening') {
-      port = record.address!.port;
-      ready();
-    }
+    if (record.msg.startsWith('admin server listening')) adminPort = record.address!.port;
+    if (record.msg === 'wardgate listening') port = record.address!.port;
+    if (port !== 0 && adminPort !== 0) ready();
   });
 });
+
+/** The event loop's longest delay since the last scrape, in ms (prom-client resets it on every scrape). */
+async function lagMaxMs(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds'));
+  return line === undefined ? Number.NaN : Math.round(Number(line.split(' ').at(-1)) * 1000);
+}
+
+const isOutcome = (since: number) => (e: { msg: string; at: number }) => e.at >= since && /category lists (reloaded|could not|have problems)|were not loaded/.test(e.msg);
+
+/** Waits (bounded) for the reload signalled at `since` to finish; its log record, or undefined. */
+async function reloadOutcome(since: number): Promise<{ msg: string; at: number; [k: string]: unknown } | undefined> {
+  for (let waited = 0; !events.some(isOutcome(since)) && waited < 120_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
+  return events.find(isOutcome(since));
+}
 
 function load(duration = DURATION_S): Promise<autocannon.Result> {
   return autocannon({
@@ -83,9 +103,14 @@ try {
   const during = figures(await load());
   clearTimeout(timer);
   // The rebuild may outlast the load window: wait for its outcome (bounded) so the figures say when it landed.
-  const outcome = (e: { msg: string; at: number }) => e.at >= started && /category lists (reloaded|could not|have problems)|were not loaded/.test(e.msg);
-  for (let waited = 0; !events.some(outcome) && waited < 120_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
-  const reloaded = events.find(outcome);
+  const reloaded = await reloadOutcome(started);
+  // The swap's own cost, without load: the longest block of the main thread during a second reload.
+  await new Promise((r) => setTimeout(r, 2_000));
+  await lagMaxMs();
+  const idleStarted = Date.now();
+  proxy.kill('SIGHUP');
+  const idleReloaded = await reloadOutcome(idleStarted);
+  const idleReload = { outcome: idleReloaded?.msg ?? null, buildMs: idleReloaded?.buildMs ?? null, longestMainThreadBlockMs: await lagMaxMs() };
   const result = {
     scenario: 'reload-latency',
     date: new Date().toISOString(),
@@ -98,6 +123,7 @@ try {
       reloaded === undefined
         ? null
         : { outcome: reloaded.msg, finishedAfterSignalMs: reloaded.at - started - RELOAD_AT_MS, withinLoadWindow: reloaded.at - started <= DURATION_S * 1000, buildMs: reloaded.buildMs, domains: reloaded.domains },
+    idleReload,
     ratios: { p99: Number((during.p99Ms / baseline.p99Ms).toFixed(2)), max: Number((during.maxMs / baseline.maxMs).toFixed(2)), throughput: Number((during.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)) },
   };
   mkdirSync('bench/results', { recursive: true });

@@ -77,6 +77,15 @@ export class ChunkCollector implements ByteOutput {
   }
 }
 
+/**
+ * Whether `out` writes to a file descriptor (process.stdout, fs.WriteStream):
+ * such a stream is done with a chunk when its write callback runs, so the
+ * chunk's memory may be reused; a Transform or PassThrough may still hold it.
+ */
+export function writesToDescriptor(out: unknown): boolean {
+  return typeof (out as { fd?: unknown }).fd === 'number';
+}
+
 export class ByteSink {
   readonly #out: ByteOutput;
   readonly #size: number;
@@ -92,7 +101,7 @@ export class ByteSink {
   constructor(out: ByteOutput, bufferSize = 256 * 1024) {
     this.#out = out;
     this.#size = bufferSize;
-    this.#reuse = typeof (out as { fd?: unknown }).fd === 'number' || out.copiesChunks === true;
+    this.#reuse = writesToDescriptor(out) || out.copiesChunks === true;
     this.#buf = Buffer.allocUnsafeSlow(bufferSize);
     out.on('error', (error: Error) => {
       this.#error ??= error;

@@ -3,13 +3,11 @@
  * (classify-worker.ts), with output byte for byte what one thread writes.
  *
  * The main thread reads the index file once into shared memory (each worker
- * opens it without a copy), then reads standard input, cuts it after the
- * last newline of what it has, and hands each piece of whole lines to the
- * least busy worker under a sequence number. Workers send back the bytes of
- * their lines; the main thread writes them in sequence order. Input is
- * decoded by one StringDecoder and cut only at a newline (which is never
- * inside a UTF-8 character), so every line is what lineBatches() would
- * have produced. Memory stays bounded: at most IN_FLIGHT_PER_JOB pieces per
+ * opens it without a copy), then reads standard input in pieces of whole
+ * lines (linePieces(), the same cutting lineBatches() does for one thread)
+ * and hands each to the least busy worker under a sequence number. Workers
+ * send back the bytes of their lines; the main thread writes them in
+ * sequence order. Memory stays bounded: at most IN_FLIGHT_PER_JOB pieces per
  * worker are out at once, written or not, and nothing more is sent while
  * standard output is over its high-water mark.
  *
@@ -20,7 +18,6 @@
  */
 import { fstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config.ts';
 import { loadSharedLists } from '../compose.ts';
@@ -29,7 +26,9 @@ import { WfError } from '../errors.ts';
 import { startWorker, workerModuleUrl } from '../start-worker.ts';
 import { memberDirectory, reportListProblems } from './classify-command.ts';
 import type { ClassifyFormat } from './classify-line.ts';
+import { writesToDescriptor } from './byte-sink.ts';
 import type { CliIO } from './cli-io.ts';
+import { linePieces } from './line-batches.ts';
 
 const WORKER_URL = workerModuleUrl('classify-worker', import.meta.url);
 /** Pieces out per worker, written or not: room for one slow piece to hold up the writing while the others go on. */
@@ -82,10 +81,15 @@ export interface ParallelClassify {
 /** Standard input at least this large (a file) is classified in worker threads unless --jobs says otherwise. */
 export const JOBS_FROM_BYTES = 16 * 1024 * 1024;
 
-/** `--jobs` for classify: a count, or `auto` (one per core, at most 4); undefined when not given. */
+/** `--jobs auto`: one thread per core, at most 4. */
+function autoJobs(): number {
+  return Math.min(4, availableParallelism());
+}
+
+/** `--jobs` for classify: a count, or `auto` (autoJobs); undefined when not given. */
 export function parseClassifyJobs(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (text === 'auto') return Math.min(4, availableParallelism());
+  if (text === 'auto') return autoJobs();
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > MAX_CLASSIFY_JOBS) {
     throw new WfError('WF_ERR_USAGE', `--jobs must be a whole number from 1 to ${MAX_CLASSIFY_JOBS}, or auto (one per core, at most 4), got "${text}"`);
@@ -106,7 +110,7 @@ export function defaultClassifyJobs(stdin: unknown): number {
   if (typeof fd !== 'number') return 1;
   try {
     const info = fstatSync(fd);
-    return info.isFile() && info.size >= JOBS_FROM_BYTES ? Math.min(4, availableParallelism()) : 1;
+    return info.isFile() && info.size >= JOBS_FROM_BYTES ? autoJobs() : 1;
   } catch {
     return 1;
   }
@@ -133,27 +137,10 @@ export async function classifyInWorkers(run: ParallelClassify): Promise<{ failur
       format: run.format,
     });
     if (run.positionals.length > 0) await pool.send({ urls: run.positionals });
-    const decoder = new StringDecoder('utf8');
-    const pending: string[] = []; // the start of a line not yet ended
-    for await (const chunk of run.io.stdin as AsyncIterable<Buffer | string>) {
-      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-      const cut = text.lastIndexOf('\n') + 1;
-      if (cut === 0) {
-        if (text !== '') pending.push(text);
-        continue;
-      }
-      pending.push(text.slice(0, cut));
-      const piece = pending.join('');
-      pending.length = 0;
-      if (cut < text.length) pending.push(text.slice(cut));
+    for await (const piece of linePieces(run.io.stdin as AsyncIterable<Buffer | string>)) {
       await pool.send({ text: piece });
       // The reader went away (`| head`): stop reading; breaking out closes standard input.
       if (pool.outputError !== null) break;
-    }
-    if (pool.outputError === null) {
-      pending.push(decoder.end());
-      const last = pending.join('');
-      if (last !== '') await pool.send({ text: last });
     }
     await pool.finish();
     return { failures: pool.failures, outputError: pool.outputError };
@@ -171,7 +158,7 @@ interface PoolWorker {
 class ClassifyPool {
   readonly #workers: PoolWorker[];
   readonly #out: NodeJS.WritableStream;
-  /** Whether a written chunk may go back to its worker: only a stream writing to a file descriptor is done with it at its callback (as in ByteSink). */
+  /** Whether a written chunk may go back to its worker once written (writesToDescriptor, as in ByteSink). */
   readonly #recycle: boolean;
   readonly #limit: number;
   readonly #done = new Map<number, { readonly from: PoolWorker; readonly lines: Extract<FromClassifyWorker, { type: 'lines' }> }>();
@@ -186,7 +173,7 @@ class ClassifyPool {
 
   constructor(jobs: number, out: NodeJS.WritableStream) {
     this.#out = out;
-    this.#recycle = typeof (out as { fd?: unknown }).fd === 'number';
+    this.#recycle = writesToDescriptor(out);
     this.#limit = jobs * IN_FLIGHT_PER_JOB;
     out.on('error', (error: Error) => {
       this.#outputError ??= error;

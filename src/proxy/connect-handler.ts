@@ -12,7 +12,7 @@ import { normaliseAuthority } from '../classify/normalise-url.ts';
 import { admit, type Admission } from './admission.ts';
 import { VIA_TOKEN } from './headers.ts';
 import type { ProxyContext } from './proxy-context.ts';
-import { isSelfServiceAuthority, refuseSelfServiceSocket } from './self-service-tunnel.ts';
+import { namesSelfServiceHost, refuseSelfServiceSocket } from './self-service-tunnel.ts';
 import { answerUnlessAllowed, openUpstream, runTunnel } from './tunnel-common.ts';
 
 /** An allowed CONNECT to a port off the list becomes a block with its own reason. */
@@ -25,7 +25,7 @@ function checkPort(ctx: ProxyContext, admission: Admission): Admission {
 export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
   client.on('error', () => client.destroy());
   // The self-service host is plain HTTP and never resolves: refuse a tunnel to it here, before any lookup.
-  if (ctx.selfService !== undefined && isSelfServiceAuthority(ctx.selfService.host, req.url ?? '')) {
+  if (ctx.selfService !== undefined && namesSelfServiceHost(ctx.selfService.host, req.url ?? '', 'connect')) {
     refuseSelfServiceSocket(ctx, ctx.selfService.host, req, client, 'connect');
     return;
   }

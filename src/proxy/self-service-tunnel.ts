@@ -30,21 +30,16 @@ import { writeRawResponse } from './raw-response.ts';
 export const HTTPS_NOT_SERVED = 'https-not-served';
 export const UPGRADE_NOT_SERVED = 'upgrade-not-served';
 
-/** Whether a CONNECT target (`host:port`) names the self-service host, in any spelling the proxy accepts (case, trailing dot). */
-export function isSelfServiceAuthority(host: string, authority: string): boolean {
+/**
+ * Whether a CONNECT target (`host:port`, kind `connect`) or an Upgrade's
+ * URL (`http://…` or `ws://…`, kind `upgrade`) names the self-service host,
+ * in any spelling the proxy accepts (case, trailing dot).
+ */
+export function namesSelfServiceHost(host: string, target: string, kind: 'connect' | 'upgrade'): boolean {
   try {
-    return normaliseAuthority(authority).host === host;
+    return (kind === 'connect' ? normaliseAuthority(target) : normaliseUrl(target)).host === host;
   } catch {
     return false; // not a usable target at all: admit() answers it with 400 as usual
-  }
-}
-
-/** Whether an Upgrade target (`http://…` or `ws://…`) names the self-service host, in any spelling the proxy accepts. */
-export function isSelfServiceUrl(host: string, url: string): boolean {
-  try {
-    return normaliseUrl(url).host === host;
-  } catch {
-    return false; // admit() answers it with 400 as usual
   }
 }
 

@@ -15,7 +15,7 @@ import { renderErrorPage } from './error-page.ts';
 import { requestHeadersForUpstream, serialiseRequestHead } from './headers.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { writeRawResponse } from './raw-response.ts';
-import { isSelfServiceUrl, refuseSelfServiceSocket } from './self-service-tunnel.ts';
+import { namesSelfServiceHost, refuseSelfServiceSocket } from './self-service-tunnel.ts';
 import { answerUnlessAllowed, openUpstream, runTunnel } from './tunnel-common.ts';
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -35,7 +35,7 @@ export async function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, cli
     return;
   }
   // The self-service host serves ordinary requests only and never resolves: refuse here, before any lookup.
-  if (ctx.selfService !== undefined && isSelfServiceUrl(ctx.selfService.host, req.url!)) {
+  if (ctx.selfService !== undefined && namesSelfServiceHost(ctx.selfService.host, req.url!, 'upgrade')) {
     refuseSelfServiceSocket(ctx, ctx.selfService.host, req, client, 'upgrade');
     return;
   }

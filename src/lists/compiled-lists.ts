@@ -44,12 +44,6 @@ export interface CompiledLists extends SourceDescription {
   readonly index: CompiledIndex;
 }
 
-/** Lists opened from an index file, with the file's bytes (the index's memory) and their verified checksum. */
-export interface IndexFileLists extends CompiledLists {
-  readonly bytes: Uint8Array;
-  readonly checksum: number | undefined;
-}
-
 export interface ReadIndexOptions {
   /** Read into shared memory (a SharedArrayBuffer) that worker threads can open too. */
   readonly shared?: boolean;
@@ -262,11 +256,11 @@ export async function readFreshIndexFile(
 }
 
 /** readFreshIndexFile(), opened: the compiled lists, or null when the caller must rebuild. */
-export async function readFreshCompiledLists(file: string, sources: ListsSources, options: ReadIndexOptions = {}): Promise<IndexFileLists | null> {
-  const fresh = await readFreshIndexFile(file, sources, options);
+export async function readFreshCompiledLists(file: string, sources: ListsSources): Promise<CompiledLists | null> {
+  const fresh = await readFreshIndexFile(file, sources);
   if (fresh === null) return null;
   try {
-    return { ...openCompiledLists(fresh.bytes, fresh.checksum), bytes: fresh.bytes, checksum: fresh.checksum };
+    return openCompiledLists(fresh.bytes, fresh.checksum);
   } catch (error) {
     if (isWfError(error, 'WF_ERR_LIST_INVALID')) return null;
     throw error;

@@ -30,6 +30,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createClassifier } from '../../src/classify/classifier.ts';
 import { normaliseUrl } from '../../src/classify/normalise-url.ts';
+import { urlRuleCount } from '../../src/classify/url-table.ts';
 import { defaultClassifyJobs } from '../../src/cli/classify-in-workers.ts';
 import { benchLists, CATEGORIES_DIR, ROOT } from './bench-lists.ts';
 import { mixedStream } from './mixed-stream.ts';
@@ -178,7 +179,7 @@ const result = {
   date: new Date().toISOString(),
   jobs: Number(jobs),
   machine: { cpus: os.cpus().length, node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map((x) => round(x, 2)) },
-  index: { kind: lists.kind, domains: lists.index.domains.ruleCount, urls: lists.index.urls.length, keywords: lists.index.keywords.length },
+  index: { kind: lists.kind, domains: lists.index.domains.ruleCount, urls: urlRuleCount(lists.index.urls), keywords: lists.index.keywords.length },
   stream: { urls: N, seed: Number(values.seed), kinds: stream.kindCounts },
   target: { urlsPerSec: 200_000 },
   summary,

@@ -41,6 +41,7 @@ import { parseArgs } from 'node:util';
 import { createClassifier, type Classifier } from '../../src/classify/classifier.ts';
 import { normaliseUrl } from '../../src/classify/normalise-url.ts';
 import type { Target } from '../../src/classify/target.ts';
+import { urlRuleCount } from '../../src/classify/url-table.ts';
 import type { ClassifyTrace } from '../../src/classify/classification.ts';
 import { benchLists, ROOT } from './bench-lists.ts';
 import { mixedStream, type StreamKind } from './mixed-stream.ts';
@@ -252,7 +253,7 @@ const result = {
   benchmark: 'classify-throughput',
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map((x) => round(x, 2)) },
-  index: { kind: lists.kind, domains: lists.index.domains.ruleCount, urls: lists.index.urls.length, keywords: lists.index.keywords.length, trustedHosts: lists.index.trustedHosts.length },
+  index: { kind: lists.kind, domains: lists.index.domains.ruleCount, urls: urlRuleCount(lists.index.urls), keywords: lists.index.keywords.length, trustedHosts: lists.index.trustedHosts.length },
   stream: { urls: N, seed: Number(values.seed), urlsPerSite: URLS_PER_SITE, sites: stream.sites, distinctHosts, badUrls, kinds: stream.kindCounts, composition },
   cacheSize: CACHE_SIZE,
   targets: { uncachedPerSec: 1_000_000, cachedPerSec: 5_000_000 },

@@ -7,7 +7,9 @@
  * matches and matches from `imported` lists; the council's `local` domain
  * and URL lists still apply), and the LRU cache of what is known per host.
  *
- * URL and keyword RuleMatches are built and frozen once, at build time.
+ * Keyword RuleMatches are built and frozen once, at build time; URL ones
+ * the first time their host is looked up (url-index.ts), so opening an
+ * index does no work per URL rule.
  * Domain RuleMatches are built on a hit from the domain table's (source,
  * line) rule and the matched suffix of the host: keeping one object per
  * domain would cost ~150 bytes a domain at UT1 scale (4.6M domains), and a
@@ -28,6 +30,7 @@ import { KeywordMatcher } from './keyword-matcher.ts';
 import type { ClassifierInput } from './list-input.ts';
 import type { Target } from './target.ts';
 import { UrlPrefixIndex } from './url-index.ts';
+import { charsToString } from './url-table.ts';
 
 export interface ClassifierStats {
   /** Domain rules indexed (including URL entries without a path), after de-duplication. */
@@ -114,7 +117,12 @@ export function createClassifier(source: ClassifierInput | CompiledIndex, option
     const meta = lists[list]!;
     return { category: meta.category, list: meta.id, file, grantable: meta.grantable, source: meta.source };
   });
-  const urls = new UrlPrefixIndex(index.urls.map((u) => ({ host: u.host, pathPrefix: u.pathPrefix, match: ruleMatch(lists[u.list]!, 'url', u.entry, u.file, u.line) })));
+  const urlTable = index.urls;
+  const urls = new UrlPrefixIndex(urlTable, (r) => {
+    const { list, file } = index.sources[urlTable.source[r]!]!;
+    const entry = charsToString(urlTable.entryChars, urlTable.entryStart[r]!, urlTable.entryStart[r + 1]!);
+    return ruleMatch(lists[list]!, 'url', entry, file, urlTable.line[r]!);
+  });
   const keywords = new KeywordMatcher(
     index.keywords.map((k) => ({ words: k.words, prefix: k.prefix, match: ruleMatch(lists[k.list]!, 'keyword', k.entry, k.file, k.line) })),
     index.exceptionWords,

@@ -1,8 +1,10 @@
 /**
  * compiled-index: everything a classifier is built from, in its compiled
  * form: the domain rules as one DomainTable (rules are (source, line) pairs,
- * no object per domain), and the small parts (list metadata, URL-prefix and
- * keyword rules, trusted hosts, exception words) as plain data. Built from a
+ * no object per domain), the URL-prefix rules as one UrlTable (url-table.ts),
+ * both flat typed arrays an index file holds as they are, and the small parts
+ * (list metadata, keyword rules, trusted hosts, exception words) as plain
+ * data. Built from a
  * ClassifierInput by compileIndex(), or read back from a file by
  * index-file.ts; createClassifier() accepts either.
  *
@@ -16,6 +18,7 @@ import type { ListSource } from './classification.ts';
 import { DomainTableBuilder, isIpHost } from './domain-table-builder.ts';
 import { MAX_TAG, type DomainTable } from './domain-table.ts';
 import type { ClassifierInput } from './list-input.ts';
+import { buildUrlTable, type UrlTableArrays, type UrlTableRule } from './url-table.ts';
 
 /** Hosts per builder.prefetch() batch (64 measured best on UT1 adult; 256 evicts its own lines). */
 const PREFETCH_BATCH = 64;
@@ -28,21 +31,11 @@ export interface IndexedList {
   readonly source: ListSource;
 }
 
-/** What a domain rule's tag stands for: a list and the file its entry came from. */
+/** What a rule's source number stands for (a domain rule's tag, a URL rule's source): a list and the file its entry came from. */
 export interface DomainRuleSource {
   /** Index into CompiledIndex.lists. */
   readonly list: number;
   readonly file: string;
-}
-
-export interface CompiledUrlRule {
-  readonly list: number;
-  readonly host: string;
-  /** Never empty (pathless URL entries are domain rules). */
-  readonly pathPrefix: string;
-  readonly entry: string;
-  readonly file: string;
-  readonly line: number;
 }
 
 export interface CompiledKeywordRule {
@@ -56,10 +49,10 @@ export interface CompiledKeywordRule {
 
 export interface CompiledIndexParts {
   readonly lists: readonly IndexedList[];
-  /** Indexed by a domain rule's tag (DomainTable.ruleTag); the rule's data is its line. */
+  /** Indexed by a domain rule's tag (DomainTable.ruleTag; the rule's data is its line) and a URL rule's source. */
   readonly sources: readonly DomainRuleSource[];
   readonly domains: DomainTable;
-  readonly urls: readonly CompiledUrlRule[];
+  readonly urls: UrlTableArrays;
   readonly keywords: readonly CompiledKeywordRule[];
   readonly trustedHosts: readonly string[];
   readonly exceptionWords: readonly string[];
@@ -69,7 +62,7 @@ export class CompiledIndex implements CompiledIndexParts {
   readonly lists: readonly IndexedList[];
   readonly sources: readonly DomainRuleSource[];
   readonly domains: DomainTable;
-  readonly urls: readonly CompiledUrlRule[];
+  readonly urls: UrlTableArrays;
   readonly keywords: readonly CompiledKeywordRule[];
   readonly trustedHosts: readonly string[];
   readonly exceptionWords: readonly string[];
@@ -96,7 +89,7 @@ export function compileIndex(input: ClassifierInput): CompiledIndex {
   const sources: DomainRuleSource[] = [];
   const builder = new DomainTableBuilder({ expectedHosts, sameGroup: (a, b) => sources[a]!.list === sources[b]!.list });
   const lists: IndexedList[] = [];
-  const urls: CompiledUrlRule[] = [];
+  const urls: UrlTableRule[] = [];
   const keywords: CompiledKeywordRule[] = [];
   for (let l = 0; l < input.lists.length; l++) {
     const list = input.lists[l]!;
@@ -110,7 +103,7 @@ export function compileIndex(input: ClassifierInput): CompiledIndex {
       let tag = tags.get(file);
       if (tag === undefined) {
         tag = sources.length;
-        if (tag > MAX_TAG) throw new WfError('WF_ERR_LIST_INVALID', `too many list files with domain entries (at most ${MAX_TAG + 1})`);
+        if (tag > MAX_TAG) throw new WfError('WF_ERR_LIST_INVALID', `too many list files with domain or URL entries (at most ${MAX_TAG + 1})`);
         sources.push(Object.freeze({ list: l, file }));
         tags.set(file, tag);
       }
@@ -129,7 +122,7 @@ export function compileIndex(input: ClassifierInput): CompiledIndex {
       if (u.pathPrefix.length === 0) {
         builder.add(u.host, isIpHost(u.host), tagOf(u.file), u.line);
       } else if (fresh(seen, `u ${u.host}${u.pathPrefix}`)) {
-        urls.push(Object.freeze({ list: l, host: u.host, pathPrefix: u.pathPrefix, entry: u.entry, file: u.file, line: u.line }));
+        urls.push({ host: u.host, pathPrefix: u.pathPrefix, entry: u.entry, source: tagOf(u.file), line: u.line });
       }
     }
     for (const k of list.keywords) {
@@ -142,7 +135,7 @@ export function compileIndex(input: ClassifierInput): CompiledIndex {
     lists: Object.freeze(lists),
     sources: Object.freeze(sources),
     domains: builder.finish(),
-    urls: Object.freeze(urls),
+    urls: buildUrlTable(urls),
     keywords: Object.freeze(keywords),
     trustedHosts: Object.freeze([...input.trustedHosts]),
     exceptionWords: Object.freeze([...input.exceptionWords]),

@@ -11,11 +11,15 @@
  *                    words (xxHash32's round); any single-word change is caught
  *   16  u32 byteLength of the whole file (a truncated file is caught first)
  *   20  u32 offset, u32 length of the fingerprint (UTF-8, the caller's: what the lists were)
- *   28  u32 offset, u32 length of the meta JSON (lists, rule sources, URL and
+ *   28  u32 offset, u32 length of the meta JSON (lists, rule sources,
  *                    keyword rules, trusted hosts, exception words, table
  *                    scalars, and each section's offset and element count)
  *   36  reserved to 64
- *   64  fingerprint, then the DomainTable sections (domain-table.ts), then meta
+ *   64  fingerprint, then the domain table's sections (domain-table.ts), the
+ *       URL table's (url-table.ts: its host table, then its own), then meta
+ *
+ * Version 2 moved the URL rules from meta tuples to the URL table's
+ * sections, so opening an index builds nothing per URL rule either.
  *
  * Every fault is WF_ERR_LIST_INVALID naming what is wrong, so a caller can
  * rebuild from the lists. A file whose checksum matches is still checked for
@@ -27,9 +31,10 @@
 import { WfError } from '../errors.ts';
 import { CompiledIndex, type CompiledIndexParts } from './compiled-index.ts';
 import { DomainTable, validateTable, type DomainTableArrays } from './domain-table.ts';
-import { parseMeta, toMeta, type SectionName } from './index-meta.ts';
+import { TABLE_SECTIONS, URL_HOST_SECTIONS, parseMeta, toMeta, type SectionName } from './index-meta.ts';
+import { validateUrlTable, type UrlTableArrays } from './url-table.ts';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 const MAGIC = [0x89, 0x57, 0x47, 0x49, 0x44, 0x58, 0x0d, 0x0a] as const;
 const HEADER_BYTES = 64;
 const CHECKED_FROM = 16;
@@ -75,13 +80,22 @@ function assertLittleEndian(): void {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
+type TypedArray = Uint8Array | Uint16Array | Uint32Array;
+
 /** Serialises `index` with the caller's `fingerprint` of the lists it was built from. */
 export function serialiseIndex(index: CompiledIndex, fingerprint: string): Buffer {
   assertLittleEndian();
   const fingerprintBytes = Buffer.from(fingerprint, 'utf8');
-  const arrays = index.domains.arrays;
-  const sections: [SectionName, ArrayBufferView & { length: number }][] = [
-    ['meta', arrays.meta], ['node', arrays.node], ['labels', arrays.labels], ['chainTag', arrays.chainTag], ['chainData', arrays.chainData], ['chainNext', arrays.chainNext],
+  const tableViews = (names: typeof TABLE_SECTIONS | typeof URL_HOST_SECTIONS, t: DomainTableArrays): [SectionName, TypedArray][] => {
+    const views = [t.meta, t.node, t.labels, t.chainTag, t.chainData, t.chainNext];
+    return names.map((name, i) => [name, views[i]!]);
+  };
+  const u = index.urls;
+  const sections: [SectionName, TypedArray][] = [
+    ...tableViews(TABLE_SECTIONS, index.domains.arrays),
+    ...tableViews(URL_HOST_SECTIONS, u.hosts),
+    ['urlBucketStart', u.bucketStart], ['urlSortedStart', u.sortedStart], ['urlSorted', u.sorted], ['urlPrefixStart', u.prefixStart],
+    ['urlPrefixChars', u.prefixChars], ['urlEntryStart', u.entryStart], ['urlEntryChars', u.entryChars], ['urlSource', u.source], ['urlLine', u.line],
   ];
   let offset = align8(HEADER_BYTES + fingerprintBytes.length);
   const placed: Partial<Record<SectionName, [number, number]>> = {};
@@ -174,20 +188,33 @@ export function loadIndex(bytes: Uint8Array, options: LoadIndexOptions = {}): Lo
   const u8 = (b: ArrayBuffer, o: number, n: number) => new Uint8Array(b, o, n);
   const u16 = (b: ArrayBuffer, o: number, n: number) => new Uint16Array(b, o, n);
   const u32 = (b: ArrayBuffer, o: number, n: number) => new Uint32Array(b, o, n);
-  const arrays: DomainTableArrays = {
-    ...meta.table,
-    meta: section('meta', u32, 4),
-    node: section('node', u32, 4),
-    labels: section('labels', u8, 1),
-    chainTag: section('chainTag', u16, 2),
-    chainData: section('chainData', u32, 4),
-    chainNext: section('chainNext', u32, 4),
+  const table = (names: typeof TABLE_SECTIONS | typeof URL_HOST_SECTIONS, scalars: typeof meta.table): DomainTableArrays => ({
+    ...scalars,
+    meta: section(names[0], u32, 4),
+    node: section(names[1], u32, 4),
+    labels: section(names[2], u8, 1),
+    chainTag: section(names[3], u16, 2),
+    chainData: section(names[4], u32, 4),
+    chainNext: section(names[5], u32, 4),
+  });
+  const arrays = table(TABLE_SECTIONS, meta.table);
+  const urls: UrlTableArrays = {
+    hosts: table(URL_HOST_SECTIONS, meta.urlHostTable),
+    bucketStart: section('urlBucketStart', u32, 4),
+    sortedStart: section('urlSortedStart', u32, 4),
+    sorted: section('urlSorted', u32, 4),
+    prefixStart: section('urlPrefixStart', u32, 4),
+    prefixChars: section('urlPrefixChars', u16, 2),
+    entryStart: section('urlEntryStart', u32, 4),
+    entryChars: section('urlEntryChars', u16, 2),
+    source: section('urlSource', u32, 4),
+    line: section('urlLine', u32, 4),
   };
   if (options.checkStructure !== false) {
-    const problem = validateTable(arrays, meta.parts.sources.length);
+    const problem = validateTable(arrays, meta.parts.sources.length) ?? validateUrlTable(urls, meta.parts.sources.length);
     if (problem !== null) throw invalid(problem);
   }
-  const parts: CompiledIndexParts = { ...meta.parts, domains: new DomainTable(arrays) };
+  const parts: CompiledIndexParts = { ...meta.parts, domains: new DomainTable(arrays), urls };
   return { ...header, index: new CompiledIndex(parts) };
 }
 

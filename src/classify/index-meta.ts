@@ -1,14 +1,23 @@
 /**
  * index-meta: the JSON part of an index file (index-file.ts): everything
- * except the domain table's arrays, as compact tuples, and the checks that
- * read it back into typed values. Small next to the table (UT1 in full has
- * about 22,000 URL rules and a few hundred keywords), so JSON is fast enough
- * and easy to inspect.
+ * except the domain and URL tables' arrays, as compact tuples, and the
+ * checks that read it back into typed values. Small (UT1 in full has a few
+ * hundred keywords and a few dozen lists), so JSON is fast enough and easy
+ * to inspect. The URL rules were tuples here until they moved to arrays:
+ * 3.2 MB of JSON for UT1's 21,000 rules took 37–79 ms to parse on the
+ * thread that serves requests.
  */
 import type { WfError } from '../errors.ts';
-import type { CompiledIndex, CompiledIndexParts, CompiledKeywordRule, CompiledUrlRule, DomainRuleSource, IndexedList } from './compiled-index.ts';
+import type { CompiledIndex, CompiledIndexParts, CompiledKeywordRule, DomainRuleSource, IndexedList } from './compiled-index.ts';
+import type { DomainTableArrays } from './domain-table.ts';
 
-export const SECTION_NAMES = ['meta', 'node', 'labels', 'chainTag', 'chainData', 'chainNext'] as const;
+/** A DomainTable's arrays, by section name (the URL host table's names carry a `urlHost` prefix). */
+export const TABLE_SECTIONS = ['meta', 'node', 'labels', 'chainTag', 'chainData', 'chainNext'] as const;
+export const URL_HOST_SECTIONS = ['urlHostMeta', 'urlHostNode', 'urlHostLabels', 'urlHostChainTag', 'urlHostChainData', 'urlHostChainNext'] as const;
+export const URL_SECTIONS = [
+  'urlBucketStart', 'urlSortedStart', 'urlSorted', 'urlPrefixStart', 'urlPrefixChars', 'urlEntryStart', 'urlEntryChars', 'urlSource', 'urlLine',
+] as const;
+export const SECTION_NAMES = [...TABLE_SECTIONS, ...URL_HOST_SECTIONS, ...URL_SECTIONS] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 interface TableScalars {
@@ -20,19 +29,23 @@ interface TableScalars {
 
 export interface ParsedMeta {
   readonly table: TableScalars;
+  readonly urlHostTable: TableScalars;
   /** Byte offset and element count of each section. */
   readonly sections: Readonly<Record<SectionName, readonly [number, number]>>;
-  readonly parts: Omit<CompiledIndexParts, 'domains'>;
+  readonly parts: Omit<CompiledIndexParts, 'domains' | 'urls'>;
+}
+
+function scalars({ capacity, nodeCount, ruleCount, hashMask }: DomainTableArrays): TableScalars {
+  return { capacity, nodeCount, ruleCount, hashMask };
 }
 
 export function toMeta(index: CompiledIndex, sections: Record<SectionName, [number, number]>): unknown {
-  const { capacity, nodeCount, ruleCount, hashMask } = index.domains.arrays;
   return {
-    table: { capacity, nodeCount, ruleCount, hashMask },
+    table: scalars(index.domains.arrays),
+    urlHostTable: scalars(index.urls.hosts),
     sections,
     lists: index.lists.map((l) => [l.id, l.category, l.grantable, l.source]),
     sources: index.sources.map((s) => [s.list, s.file]),
-    urls: index.urls.map((u) => [u.list, u.host, u.pathPrefix, u.entry, u.file, u.line]),
     keywords: index.keywords.map((k) => [k.list, k.words, k.prefix, k.entry, k.file, k.line]),
     trustedHosts: index.trustedHosts,
     exceptionWords: index.exceptionWords,
@@ -65,10 +78,13 @@ function tuples<T>(raw: Record<string, unknown>, key: string, invalid: Invalid, 
 
 export function parseMeta(raw: unknown, invalid: Invalid): ParsedMeta {
   const meta = record(raw, 'root', invalid);
-  const t = record(meta.table, 'table', invalid);
-  const { capacity, nodeCount, ruleCount, hashMask } = t;
-  if (!isUint(capacity) || !isUint(nodeCount) || !isUint(ruleCount) || !isUint(hashMask)) throw invalid('meta table is malformed');
-  const table = { capacity, nodeCount, ruleCount, hashMask };
+  const tableOf = (key: string): TableScalars => {
+    const { capacity, nodeCount, ruleCount, hashMask } = record(meta[key], key, invalid);
+    if (!isUint(capacity) || !isUint(nodeCount) || !isUint(ruleCount) || !isUint(hashMask)) throw invalid(`meta ${key} is malformed`);
+    return { capacity, nodeCount, ruleCount, hashMask };
+  };
+  const table = tableOf('table');
+  const urlHostTable = tableOf('urlHostTable');
   const s = record(meta.sections, 'sections', invalid);
   const sections = {} as Record<SectionName, readonly [number, number]>;
   for (const name of SECTION_NAMES) {
@@ -81,11 +97,6 @@ export function parseMeta(raw: unknown, invalid: Invalid): ParsedMeta {
   );
   const inList = (v: unknown): v is number => isUint(v) && v < lists.length;
   const sources = tuples<DomainRuleSource>(meta, 'sources', invalid, ([list, file]) => (inList(list) && isString(file) ? { list, file } : null));
-  const urls = tuples<CompiledUrlRule>(meta, 'urls', invalid, ([list, host, pathPrefix, entry, file, line]) =>
-    inList(list) && isString(host) && isString(pathPrefix) && pathPrefix.length > 0 && isString(entry) && isString(file) && isUint(line)
-      ? { list, host, pathPrefix, entry, file, line }
-      : null,
-  );
   const keywords = tuples<CompiledKeywordRule>(meta, 'keywords', invalid, ([list, words, prefix, entry, file, line]) =>
     inList(list) && Array.isArray(words) && words.length > 0 && words.every(isString) && typeof prefix === 'boolean' && isString(entry) && isString(file) && isUint(line)
       ? { list, words: Object.freeze([...(words as string[])]), prefix, entry, file, line }
@@ -96,5 +107,5 @@ export function parseMeta(raw: unknown, invalid: Invalid): ParsedMeta {
     if (!Array.isArray(value) || !value.every(isString)) throw invalid(`meta ${key} is not a list of strings`);
     return Object.freeze([...(value as string[])]);
   };
-  return { table, sections, parts: { lists, sources, urls, keywords, trustedHosts: strings('trustedHosts'), exceptionWords: strings('exceptionWords') } };
+  return { table, urlHostTable, sections, parts: { lists, sources, keywords, trustedHosts: strings('trustedHosts'), exceptionWords: strings('exceptionWords') } };
 }

@@ -1,9 +1,11 @@
 /**
- * url-index: URL-prefix rules (`example.com/bad/`) filed by host. A lookup
- * walks the target host and its parent domains through a DomainSuffixIndex
- * (so `example.com/bad` also covers `sub.example.com/bad`), then compares
- * only that host's path prefixes, longest first, with `Target.matchPath`:
- * cost grows with the rules of the hosts walked, never with the whole list.
+ * url-index: lookups in the URL-prefix rules (`example.com/bad/`) of a
+ * UrlTable (url-table.ts: flat arrays, as stored in an index file). A lookup
+ * walks the target host and its parent domains through the table's host
+ * index (so `example.com/bad` also covers `sub.example.com/bad`), then
+ * compares only those hosts' path prefixes, longest first, with
+ * `Target.matchPath`: cost grows with the rules of the hosts walked, never
+ * with the whole list.
  *
  * Prefixes compare as plain strings, as grants' URL scopes do
  * (`/bad` covers `/badger`); list authors end a prefix with `/` to stop at a
@@ -12,57 +14,25 @@
  * path and so never matches a URL rule (only domain rules can block it).
  */
 import type { RuleMatch } from './classification.ts';
-import { DomainSuffixIndex } from './domain-index.ts';
+import { DomainTable } from './domain-table.ts';
 import type { HostSuffixes } from './host-suffixes.ts';
+import { charsToString, urlRuleCount, type UrlTableArrays } from './url-table.ts';
 
-export interface UrlEntry {
-  /** Canonical host, leading `www.` dropped (see stripWww). */
-  readonly host: string;
-  /** Non-empty; decoded once and lower-cased like `Target.matchPath`. */
-  readonly pathPrefix: string;
-  readonly match: RuleMatch;
-}
-
+/** A host's rules as a lookup reads them: decoded from the table on first use. */
 interface HostBucket {
-  /** Sorted longest first; `matches[i]` belongs to `prefixes[i]`. */
+  /** Longest first; `matches[i]` belongs to `prefixes[i]`. */
   readonly prefixes: string[];
   readonly matches: RuleMatch[];
   /**
-   * For a bucket of more than SORTED_BUCKET_MIN prefixes: its distinct
-   * prefixes in code-unit order, and each one's matches in bucket order.
-   * Null for a small bucket (a plain scan is as fast).
+   * For a bucket the table sorted (more than SORTED_BUCKET_MIN rules): its
+   * distinct prefixes in code-unit order, and each one's matches in bucket
+   * order. Null for a small bucket (a plain scan is as fast).
    */
   readonly sorted: string[] | null;
   readonly sortedMatches: RuleMatch[][];
 }
 
-/**
- * Prefixes in a host's bucket above which a lookup searches the sorted
- * prefixes instead of comparing every one. UT1 has hosts with hundreds or
- * thousands of URL entries (github.com 1,713, img1.wsimg.com 1,105,
- * docs.google.com 467 at the 2025 snapshot). Filing them by first path
- * segment was not enough: img1.wsimg.com's 1,105 all start `/blobby/`, so
- * every request to it compared 1,105 prefixes (110 µs); the sorted search
- * costs a few binary searches whatever the prefixes share (see
- * matchSorted; bench/README.md has the measured gain).
- */
-const SORTED_BUCKET_MIN = 16;
 const NO_MATCHES: RuleMatch[][] = [];
-
-function bucketOf(rules: { prefix: string; match: RuleMatch }[]): HostBucket {
-  const prefixes = rules.map((r) => r.prefix);
-  const matches = rules.map((r) => r.match);
-  if (prefixes.length <= SORTED_BUCKET_MIN) return { prefixes, matches, sorted: null, sortedMatches: NO_MATCHES };
-  const byPrefix = new Map<string, RuleMatch[]>();
-  for (let i = 0; i < prefixes.length; i++) {
-    const list = byPrefix.get(prefixes[i]!);
-    if (list === undefined) byPrefix.set(prefixes[i]!, [matches[i]!]);
-    else list.push(matches[i]!);
-  }
-  // Default sort order is by UTF-16 code units, the order `<` compares strings in.
-  const sorted = [...byPrefix.keys()].sort();
-  return { prefixes, matches, sorted, sortedMatches: sorted.map((p) => byPrefix.get(p)!) };
-}
 
 /** Length of the common prefix of `a` and `b`. */
 function commonPrefixLength(a: string, b: string): number {
@@ -137,30 +107,25 @@ export function stripWww(host: string): string {
 }
 
 export class UrlPrefixIndex {
-  readonly #hosts: DomainSuffixIndex<HostBucket>;
-  /** Scratch for lookup(), emptied on entry and exit (lookup is synchronous). */
-  readonly #walked: HostBucket[] = [];
+  readonly #hosts: DomainTable;
+  readonly #table: UrlTableArrays;
+  readonly #matchOf: (rule: number) => RuleMatch;
+  /**
+   * Buckets decoded so far, by number. Decoding on first use keeps opening
+   * an index free of per-rule work; a bucket is a few µs to decode (1,713
+   * rules, github.com's, well under a millisecond), once per list snapshot.
+   */
+  readonly #buckets: (HostBucket | undefined)[];
   /** Number of rules indexed. */
   readonly size: number;
 
-  constructor(entries: Iterable<UrlEntry>) {
-    const byHost = new Map<string, { prefix: string; match: RuleMatch }[]>();
-    let size = 0;
-    for (const entry of entries) {
-      if (entry.pathPrefix.length === 0) continue;
-      size++;
-      const rules = byHost.get(entry.host);
-      if (rules === undefined) byHost.set(entry.host, [{ prefix: entry.pathPrefix, match: entry.match }]);
-      else rules.push({ prefix: entry.pathPrefix, match: entry.match });
-    }
-    const buckets: { host: string; value: HostBucket }[] = [];
-    for (const [host, rules] of byHost) {
-      // Array#sort is stable, so equal prefixes keep list order.
-      rules.sort((a, b) => b.prefix.length - a.prefix.length);
-      buckets.push({ host, value: bucketOf(rules) });
-    }
-    this.#hosts = new DomainSuffixIndex(buckets);
-    this.size = size;
+  /** `matchOf(r)` makes rule r's RuleMatch (called once per rule, when its bucket is first used). */
+  constructor(table: UrlTableArrays, matchOf: (rule: number) => RuleMatch) {
+    this.#hosts = new DomainTable(table.hosts);
+    this.#table = table;
+    this.#matchOf = matchOf;
+    this.#buckets = new Array<HostBucket | undefined>(table.bucketStart.length - 1);
+    this.size = urlRuleCount(table);
   }
 
   /** Whether any rule's host covers `host` (a path-independent fact the classifier caches per host). */
@@ -181,13 +146,46 @@ export class UrlPrefixIndex {
    * first. Returns how many were appended.
    */
   lookup(host: string, isIp: boolean, matchPath: string, out: RuleMatch[]): number {
-    if (matchPath.length === 0) return 0;
-    const walked = this.#walked;
-    walked.length = 0;
-    this.#hosts.lookup(isIp ? host : stripWww(host), isIp, walked);
+    if (matchPath.length === 0 || this.size === 0) return 0;
+    const hosts = this.#hosts;
+    const count = hosts.match(isIp ? host : stripWww(host), isIp);
     const before = out.length;
-    for (let b = 0; b < walked.length; b++) matchBucket(walked[b]!, matchPath, out);
-    walked.length = 0;
+    // Decoding a bucket never touches the host table, so its results stay readable meanwhile.
+    for (let i = 0; i < count; i++) {
+      const b = hosts.ruleData(i);
+      matchBucket(this.#buckets[b] ?? this.#decode(b), matchPath, out);
+    }
     return out.length - before;
+  }
+
+  #decode(b: number): HostBucket {
+    const t = this.#table;
+    const from = t.bucketStart[b]!;
+    const to = t.bucketStart[b + 1]!;
+    const prefixes: string[] = [];
+    const matches: RuleMatch[] = [];
+    for (let r = from; r < to; r++) {
+      prefixes.push(charsToString(t.prefixChars, t.prefixStart[r]!, t.prefixStart[r + 1]!));
+      matches.push(this.#matchOf(r));
+    }
+    let bucket: HostBucket;
+    if (t.sortedStart[b] === t.sortedStart[b + 1]) {
+      bucket = { prefixes, matches, sorted: null, sortedMatches: NO_MATCHES };
+    } else {
+      const sorted: string[] = [];
+      const sortedMatches: RuleMatch[][] = [];
+      for (let i = t.sortedStart[b]!; i < t.sortedStart[b + 1]!; i++) {
+        // Rules with equal prefixes sit together in the bucket (url-table.ts): take the run.
+        const first = t.sorted[i]! - from;
+        const prefix = prefixes[first]!;
+        const run: RuleMatch[] = [];
+        for (let k = first; k < prefixes.length && prefixes[k] === prefix; k++) run.push(matches[k]!);
+        sorted.push(prefix);
+        sortedMatches.push(run);
+      }
+      bucket = { prefixes, matches, sorted, sortedMatches };
+    }
+    this.#buckets[b] = bucket;
+    return bucket;
   }
 }

@@ -135,6 +135,60 @@ test('a file with a valid checksum but a broken table is still rejected', () => 
   rejects(resign(broken), 'meta is not an object', /meta/);
 });
 
+/** Many URL rules under one host (a bucket the table sorts), with repeats across lists and a subdomain's own. */
+const BIG_BUCKET: ClassifierInput = {
+  lists: [
+    list('a', { urls: Array.from({ length: 30 }, (_, i): [string, string] => ['big.test', `/p${i % 7}/${'x'.repeat(i % 4)}`]).concat([['sub.big.test', '/p1']]) }),
+    list('b', { urls: [['big.test', '/p1/'], ['big.test', '/p1'], ['big.test', '/q']] }),
+  ],
+  trustedHosts: [],
+  exceptionWords: [],
+};
+
+test('a host with many URL rules classifies the same from a loaded index as from its input', () => {
+  const direct = createClassifier(BIG_BUCKET, { cacheSize: 0 });
+  const loaded = createClassifier(reload(BIG_BUCKET).index, { cacheSize: 16 });
+  assert.deepEqual(loaded.stats, direct.stats);
+  const paths = ['/', '/p1', '/p1/', '/p1/x', '/p1/xx', '/p3/xxx/y', '/p6/', '/q', '/qq', '/r'];
+  for (const host of ['big.test', 'www.big.test', 'sub.big.test', 'a.sub.big.test', 'other.test']) {
+    for (const p of paths) {
+      const target = normaliseUrl(`http://${host}${p}`);
+      // Twice: the second lookup uses the bucket decoded by the first.
+      for (let i = 0; i < 2; i++) assert.deepEqual(loaded.classify(target), direct.classify(target), `${host}${p}`);
+    }
+  }
+  const hit = loaded.classify(normaliseUrl('http://sub.big.test/p1/xx')).matches.map((m) => `${m.list} ${m.entry} ${m.file}:${m.line}`);
+  assert.deepEqual(hit, ['a sub.big.test/p1 a/urls:31', 'a big.test/p1/xx a/urls:23', 'a big.test/p1/x a/urls:2', 'a big.test/p1/ a/urls:9', 'b big.test/p1/ b/urls:1', 'b big.test/p1 b/urls:2']);
+});
+
+test('a file with a valid checksum but a broken URL table is still rejected', () => {
+  const bytes = serialiseIndex(compileIndex(BIG_BUCKET), FINGERPRINT);
+  const metaStart = bytes.readUInt32LE(28);
+  const sections = JSON.parse(bytes.subarray(metaStart, metaStart + bytes.readUInt32LE(32)).toString('utf8')).sections as Record<string, [number, number]>;
+  const word = (name: string, i: number): number => bytes.readUInt32LE(sections[name]![0] + 4 * i);
+  const edited = (name: string, i: number, value: number): Buffer => {
+    assert.ok(i < sections[name]![1], `${name} has a word ${i}`);
+    const b = Buffer.from(bytes);
+    b.writeUInt32LE(value, sections[name]![0] + 4 * i);
+    b.writeUInt32LE(checksum(b, 16), 12);
+    return b;
+  };
+  assert.doesNotThrow(() => loadIndex(bytes));
+  const rules = sections.urlLine![1];
+  const buckets = sections.urlBucketStart![1] - 1;
+  assert.equal(buckets, 2);
+  rejects(edited('urlSource', 3, 9999), 'source out of range', /source out of range/);
+  rejects(edited('urlPrefixStart', 1, 0), 'an empty prefix', /prefixes are out of range/);
+  rejects(edited('urlPrefixStart', rules, word('urlPrefixStart', rules) + 1), 'prefixes past their chars', /prefixes are out of range/);
+  rejects(edited('urlEntryStart', 2, word('urlEntryStart', 3) + 1), 'entries out of order', /entries are out of range/);
+  rejects(edited('urlBucketStart', 1, rules + 1), 'a bucket past the rules', /buckets are out of range/);
+  rejects(edited('urlSorted', 0, rules - 1), 'a sorted prefix in another bucket', /sorted prefix out of range/);
+  rejects(edited('urlSortedStart', 1, sections.urlSorted![1] + 1), 'sorted ranges out of order', /sorted prefixes are out of range/);
+  const hostSlot = Array.from({ length: sections.urlHostMeta![1] }, (_, s) => s).find((s) => word('urlHostMeta', s) !== 0 && (word('urlHostMeta', s) & 0xffff) === 0);
+  assert.notEqual(hostSlot, undefined);
+  rejects(edited('urlHostNode', hostSlot! * 3 + 2, buckets), 'a host naming no bucket', /names a bucket out of range/);
+});
+
 test('a buffer at an odd offset (not 8-aligned) still loads', () => {
   const bytes = serialiseIndex(compileIndex(INPUT), FINGERPRINT);
   const backing = new Uint8Array(bytes.length + 3);

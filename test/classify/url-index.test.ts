@@ -4,10 +4,17 @@ import type { RuleMatch } from '../../src/classify/classification.ts';
 import { normaliseAuthority, normaliseUrl } from '../../src/classify/normalise-url.ts';
 import type { Target } from '../../src/classify/target.ts';
 import { UrlPrefixIndex, stripWww } from '../../src/classify/url-index.ts';
+import { buildUrlTable } from '../../src/classify/url-table.ts';
 
 function rule(host: string, pathPrefix: string): { host: string; pathPrefix: string; match: RuleMatch } {
   const match: RuleMatch = { category: 'pornography', list: 'pornography', kind: 'url', entry: host + pathPrefix, file: 'pornography/urls', line: 1, grantable: true, source: 'local' };
   return { host, pathPrefix, match };
+}
+
+/** An index over `rules`; a rule's line in the table is its place in `rules`, which gives its match back. */
+function indexOf(rules: readonly { host: string; pathPrefix: string; match: RuleMatch }[]): UrlPrefixIndex {
+  const table = buildUrlTable(rules.map((r, i) => ({ host: r.host, pathPrefix: r.pathPrefix, entry: r.match.entry, source: 0, line: i })));
+  return new UrlPrefixIndex(table, (r) => rules[table.line[r]!]!.match);
 }
 
 function entries(idx: UrlPrefixIndex, target: Target): string[] {
@@ -28,7 +35,7 @@ test('stripWww drops one leading www. but never leaves a bare TLD', () => {
 });
 
 test('a prefix matches its host, subdomains and www. spelling, and only under the prefix', () => {
-  const idx = new UrlPrefixIndex([rule('example.test', '/adult/')]);
+  const idx = indexOf([rule('example.test', '/adult/')]);
   assert.deepEqual(entries(idx, url('http://example.test/adult/page')), ['example.test/adult/']);
   assert.deepEqual(entries(idx, url('http://www.example.test/adult/')), ['example.test/adult/']);
   assert.deepEqual(entries(idx, url('https://shop.example.test:8443/adult/x?y=1')), ['example.test/adult/']);
@@ -39,18 +46,18 @@ test('a prefix matches its host, subdomains and www. spelling, and only under th
 });
 
 test('prefixes compare against the decoded, lower-cased matchPath', () => {
-  const idx = new UrlPrefixIndex([rule('example.test', '/gallery x/'), rule('example.test', '/search?q=bad')]);
+  const idx = indexOf([rule('example.test', '/gallery x/'), rule('example.test', '/search?q=bad')]);
   assert.deepEqual(entries(idx, url('http://example.test/Gallery%20X/1')), ['example.test/gallery x/']);
   assert.deepEqual(entries(idx, url('http://example.test/search?Q=%42ad+stuff')), ['example.test/search?q=bad']);
 });
 
 test('plain string prefixes: /bad covers /badger (write /bad/ to stop at a segment)', () => {
-  const idx = new UrlPrefixIndex([rule('example.test', '/bad')]);
+  const idx = indexOf([rule('example.test', '/bad')]);
   assert.deepEqual(entries(idx, url('http://example.test/badger')), ['example.test/bad']);
 });
 
 test('most specific host first, then longest prefix first', () => {
-  const idx = new UrlPrefixIndex([
+  const idx = indexOf([
     rule('example.test', '/a'),
     rule('example.test', '/a/b/'),
     rule('sub.example.test', '/a'),
@@ -60,18 +67,18 @@ test('most specific host first, then longest prefix first', () => {
 });
 
 test('CONNECT targets have no path and never match a URL rule', () => {
-  const idx = new UrlPrefixIndex([rule('example.test', '/')]);
+  const idx = indexOf([rule('example.test', '/')]);
   assert.deepEqual(entries(idx, normaliseAuthority('example.test:443')), []);
 });
 
 test('IP hosts match only their own entries', () => {
-  const idx = new UrlPrefixIndex([rule('127.0.0.1', '/admin')]);
+  const idx = indexOf([rule('127.0.0.1', '/admin')]);
   assert.deepEqual(entries(idx, url('http://0x7f.1/admin/x')), ['127.0.0.1/admin']);
   assert.deepEqual(entries(idx, url('http://127.0.0.2/admin/x')), []);
 });
 
 test('empty path prefixes are not URL rules and size counts the rest', () => {
-  const idx = new UrlPrefixIndex([rule('example.test', ''), rule('example.test', '/x')]);
+  const idx = indexOf([rule('example.test', ''), rule('example.test', '/x')]);
   assert.equal(idx.size, 1);
   assert.deepEqual(entries(idx, url('http://example.test/y')), []);
 });
@@ -92,7 +99,7 @@ test('a host with many prefixes (sorted search) finds exactly what a scan of eve
       const r = rule(pick(['big.test', 'sub.big.test']), piece());
       return { ...r, match: { ...r.match, line: i + 1 } };
     });
-    const idx = new UrlPrefixIndex(rules);
+    const idx = indexOf(rules);
     for (let q = 0; q < 300; q++) {
       const target = url(`http://${pick(['big.test', 'sub.big.test', 'www.sub.big.test', 'other.test'])}${piece()}${piece()}`);
       const expected: RuleMatch[] = [];

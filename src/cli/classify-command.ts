@@ -6,17 +6,15 @@
  * `wardgate lists test` shares everything here but the output format.
  */
 import { parseArgs } from 'node:util';
-import { normaliseUrl } from '../classify/normalise-url.ts';
-import type { Target } from '../classify/target.ts';
-import { formatDiagnostic, loadListsSnapshot, type ListsSnapshot } from '../compose.ts';
+import { formatDiagnostic, loadListsSnapshot } from '../compose.ts';
 import type { ListDiagnostic } from '../lists/load-categories.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/config.ts';
 import type { DirectorySnapshot } from '../directory/directory-snapshot.ts';
-import { isWfError, WfError } from '../errors.ts';
-import { evaluate, type Evaluation } from '../pipeline/evaluate.ts';
-import { SnapshotHolder, type RuntimeSnapshot } from '../pipeline/runtime-snapshot.ts';
+import { WfError } from '../errors.ts';
+import type { RuntimeSnapshot } from '../pipeline/runtime-snapshot.ts';
 import { ByteSink } from './byte-sink.ts';
+import { evaluateUrl, evaluationSnapshot, type UrlEvaluation } from './url-evaluation.ts';
 import { CLASSIFY_FORMATS, classifyLineText, writeClassifyLine, type ClassifyFormat } from './classify-line.ts';
 import type { CliIO } from './cli-io.ts';
 import { classifyInWorkers, defaultClassifyJobs, parseClassifyJobs } from './classify-in-workers.ts';
@@ -50,34 +48,9 @@ export async function memberDirectory(config: Config, memberId: string | undefin
   return directory;
 }
 
-/** What classify evaluates against: the lists' classifier and policy, the directory, and no grants. */
-export function evaluationSnapshot(lists: Pick<ListsSnapshot, 'classifier' | 'policy'>, directory: DirectorySnapshot): RuntimeSnapshot {
-  return new SnapshotHolder({ classifier: lists.classifier, policy: lists.policy, directory, grants: new Map() }).current;
-}
-
 /** Writes the lists' problems to stderr, as every command that loads the lists does. */
 export function reportListProblems(diagnostics: readonly ListDiagnostic[], io: CliIO): void {
   for (const d of diagnostics) io.stderr.write(`wardgate: category lists: ${formatDiagnostic(d)}\n`);
-}
-
-/** One URL, evaluated: the canonical target and what the proxy would do, or why the URL is unusable. */
-export type UrlEvaluation =
-  | { readonly input: string; readonly error: string }
-  | { readonly input: string; readonly target: Target; readonly evaluation: Evaluation; readonly member: string | undefined };
-
-const ASSUME_HTTP = Object.freeze({ assumeHttp: true });
-
-/** Runs `raw` through normaliseUrl and evaluate(), exactly as the proxy would for `memberId`. */
-export function evaluateUrl(raw: string, snapshot: RuntimeSnapshot, memberId: string | undefined, now: number = Date.now()): UrlEvaluation {
-  let target: Target;
-  try {
-    target = normaliseUrl(raw, ASSUME_HTTP);
-  } catch (error) {
-    if (isWfError(error, 'WF_ERR_BAD_TARGET')) return { input: raw, error: error.message };
-    throw error;
-  }
-  const member = memberId === undefined ? undefined : snapshot.directory.members.get(memberId);
-  return { input: raw, target, evaluation: evaluate(target, member, snapshot, now), member: memberId };
 }
 
 /** The JSON line `wardgate classify` (and `lists test --json`) prints for one URL. */

@@ -12,7 +12,7 @@ import { snapshotOf } from '../compose.ts';
 import { openCompiledLists } from '../lists/compiled-lists.ts';
 import type { RuntimeSnapshot } from '../pipeline/runtime-snapshot.ts';
 import { ByteSink, ChunkCollector } from './byte-sink.ts';
-import { evaluateUrl, evaluationSnapshot } from './classify-command.ts';
+import { evaluateUrl, evaluationSnapshot } from './url-evaluation.ts';
 import type { ClassifyPiece, ClassifySetup, FromClassifyWorker, ToClassifyWorker } from './classify-in-workers.ts';
 import { writeClassifyLine } from './classify-line.ts';
 import { completeLines } from './line-batches.ts';

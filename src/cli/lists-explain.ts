@@ -15,7 +15,7 @@
  */
 import type { RuleMatch } from '../classify/classification.ts';
 import type { Policy } from '../policy/policy-model.ts';
-import type { UrlEvaluation } from './classify-command.ts';
+import type { UrlEvaluation } from './url-evaluation.ts';
 
 function clean(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');

@@ -68,7 +68,8 @@ test('usage errors name the problem and exit 2; a missing categories folder fail
 });
 
 test('the fast line serialiser writes exactly what JSON.stringify of the line object writes', async () => {
-  const { classifyLineJson, evaluateUrl, toClassifyLine } = await import('../../src/cli/classify-command.ts');
+  const { classifyLineJson, toClassifyLine } = await import('../../src/cli/classify-command.ts');
+  const { evaluateUrl } = await import('../../src/cli/url-evaluation.ts');
   const { loadListsSnapshot } = await import('../../src/compose.ts');
   const { SnapshotHolder } = await import('../../src/pipeline/runtime-snapshot.ts');
   const { DEFAULTS } = await import('../../src/config/defaults.ts');

@@ -25,7 +25,9 @@
  * parseHostsEntry) are exported for the importer, which streams millions of
  * lines through them without holding a file in memory. Host names that are
  * already plain lower-case ASCII skip the WHATWG URL parser (fastCanonicalHost):
- * UT1's adult list is 4.6 million of them.
+ * UT1's adult list is 4.6 million of them. The loader parses `domains` files
+ * with parseDomainColumns, which leaves such hosts in the file's text
+ * (DomainColumns) instead of making an object and a string of each.
  */
 import { canonicalHost, isIpLiteral, normaliseUrl } from '../classify/normalise-url.ts';
 import { isWordCode } from '../classify/keyword-matcher.ts';
@@ -280,11 +282,10 @@ export function parseDomainColumns(text: string, file: string): ParsedDomainColu
 }
 
 /**
- * `domains` without an object per entry: calls `visit(host, line)` for each
- * valid entry and returns the diagnostics. For a builder that can take hosts
- * straight from the text: at UT1's 4.6 million lines, building the
- * DomainRule objects alone costs several seconds of garbage collection and
- * hundreds of MB.
+ * `domains` line by line, the general way (walkLines, stripListComment,
+ * parseHostEntry for every line): calls `visit(host, line)` for each valid
+ * entry and returns the diagnostics. parseDomainColumns must agree with it
+ * exactly (a seeded test compares them).
  */
 export function scanDomainList(text: string, file: string, visit: (host: string, line: number) => void): ListDiagnostic[] {
   return walkLines(text, file, (entry, line) => {

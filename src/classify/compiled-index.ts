@@ -17,7 +17,7 @@ import { WfError } from '../errors.ts';
 import type { ListSource } from './classification.ts';
 import { DomainTableBuilder, isIpHost } from './domain-table-builder.ts';
 import { MAX_TAG, type DomainTable } from './domain-table.ts';
-import type { ClassifierInput } from './list-input.ts';
+import { DomainColumns, HOST_NOT_IN_TEXT, type ClassifierInput } from './list-input.ts';
 import { buildUrlTable, type UrlTableArrays, type UrlTableRule } from './url-table.ts';
 
 /** Hosts per builder.prefetch() batch (64 measured best on UT1 adult; 256 evicts its own lines). */
@@ -112,10 +112,29 @@ export function compileIndex(input: ClassifierInput): CompiledIndex {
       return tag;
     };
     const domains = list.domains;
-    for (let i = 0; i < domains.length; i++) {
-      if (i % PREFETCH_BATCH === 0) builder.prefetch(domains, i, i + PREFETCH_BATCH);
-      const d = domains[i]!;
-      builder.add(d.host, isIpHost(d.host), tagOf(d.file), d.line);
+    if (domains instanceof DomainColumns) {
+      // Straight from the columns: no string or object per entry (DomainColumns says why).
+      const { text, start, end, lines, extra } = domains;
+      const tag = domains.length > 0 ? tagOf(domains.file) : 0;
+      for (let i = 0; i < domains.length; i++) {
+        if (i % PREFETCH_BATCH === 0) builder.prefetchColumns(domains, i, i + PREFETCH_BATCH);
+        const e = end[i]!;
+        if (e === HOST_NOT_IN_TEXT) {
+          const host = extra[start[i]!]!;
+          builder.add(host, isIpHost(host), tag, lines[i]!);
+        } else {
+          // Hosts left in the text are plain names (parseDomainColumns), never IP literals; checked anyway, cheaply.
+          const last = text.charCodeAt(e - 1);
+          const isIp = last >= 48 && last <= 57 && isIpHost(text.slice(start[i]!, e));
+          builder.addRange(text, start[i]!, e, isIp, tag, lines[i]!);
+        }
+      }
+    } else {
+      for (let i = 0; i < domains.length; i++) {
+        if (i % PREFETCH_BATCH === 0) builder.prefetch(domains, i, i + PREFETCH_BATCH);
+        const d = domains[i]!;
+        builder.add(d.host, isIpHost(d.host), tagOf(d.file), d.line);
+      }
     }
     const seen = new Set<string>();
     for (const u of list.urls) {

@@ -13,9 +13,10 @@
  * anything else throws WF_ERR_LIST_INVALID, since it could never be stored
  * exactly.
  */
-import { WfError } from '../errors.ts';
+import { WfError, isWfError } from '../errors.ts';
 import { CHAINED, CHAIN_END, DomainTable, IP_PARENT, MAX_TAG, NO_RULE, ROOT, type DomainTableArrays } from './domain-table.ts';
 import { LABEL_SEED, LabelStore, labelEquals, labelStep } from './label-store.ts';
+import { HOST_NOT_IN_TEXT, type DomainColumns } from './list-input.ts';
 import { isIpLiteral } from './normalise-url.ts';
 import { DOT, MAX_CAPACITY, SEED_A, SEED_B, fingerprintHash, fingerprintOf, slotHash, slotOf, stepA, stepB } from './suffix-hash.ts';
 
@@ -101,23 +102,53 @@ export class DomainTableBuilder {
   prefetch(entries: readonly { readonly host: string }[], from: number, to: number): number {
     const count = Math.min(to, entries.length) - from;
     if (count <= 0) return 0;
-    if (this.#ahead.length < count * 2) this.#ahead = new Int32Array(count * 2);
-    const ahead = this.#ahead;
-    const capacity = this.#capacity;
+    const ahead = this.#aheadFor(count);
     for (let k = 0; k < count; k++) {
       const host = entries[from + k]!.host;
-      let a = SEED_A;
-      let b = SEED_B;
-      let la = LABEL_SEED;
-      for (let i = host.length - 1; i >= 0; i--) {
-        const c = host.charCodeAt(i);
-        a = stepA(a, c);
-        b = stepB(b, c);
-        la = c === DOT ? LABEL_SEED : labelStep(la, c);
-      }
-      ahead[2 * k] = slotOf(slotHash(a, b) & this.#mask, capacity);
-      ahead[2 * k + 1] = la;
+      this.#hashAhead(ahead, k, host, 0, host.length);
     }
+    return this.#touchAhead(ahead, count);
+  }
+
+  /** prefetch() for DomainColumns entries [from, to). */
+  prefetchColumns(columns: DomainColumns, from: number, to: number): number {
+    const count = Math.min(to, columns.length) - from;
+    if (count <= 0) return 0;
+    const ahead = this.#aheadFor(count);
+    const { text, start, end, extra } = columns;
+    for (let k = 0; k < count; k++) {
+      const e = end[from + k]!;
+      if (e === HOST_NOT_IN_TEXT) {
+        const host = extra[start[from + k]!]!;
+        this.#hashAhead(ahead, k, host, 0, host.length);
+      } else {
+        this.#hashAhead(ahead, k, text, start[from + k]!, e);
+      }
+    }
+    return this.#touchAhead(ahead, count);
+  }
+
+  #aheadFor(count: number): Int32Array {
+    if (this.#ahead.length < count * 2) this.#ahead = new Int32Array(count * 2);
+    return this.#ahead;
+  }
+
+  /** Records text[from, to)'s own slot and last label hash at ahead[2k], ahead[2k + 1]. */
+  #hashAhead(ahead: Int32Array, k: number, text: string, from: number, to: number): void {
+    let a = SEED_A;
+    let b = SEED_B;
+    let la = LABEL_SEED;
+    for (let i = to - 1; i >= from; i--) {
+      const c = text.charCodeAt(i);
+      a = stepA(a, c);
+      b = stepB(b, c);
+      la = c === DOT ? LABEL_SEED : labelStep(la, c);
+    }
+    ahead[2 * k] = slotOf(slotHash(a, b) & this.#mask, this.#capacity);
+    ahead[2 * k + 1] = la;
+  }
+
+  #touchAhead(ahead: Int32Array, count: number): number {
     let sink = 0;
     for (let k = 0; k < count; k++) {
       const slot = ahead[2 * k]!;
@@ -131,29 +162,50 @@ export class DomainTableBuilder {
    * Returns false when the host is empty or sameGroup dropped the rule.
    */
   add(host: string, isIp: boolean, tag: number, data: number): boolean {
-    if (host.length === 0) return false;
+    return this.#add(host, 0, host.length, isIp, tag, data);
+  }
+
+  /**
+   * add() for the host text[from, to), without cutting it out of `text`
+   * (DomainColumns keeps hosts in their file's text).
+   */
+  addRange(text: string, from: number, to: number, isIp: boolean, tag: number, data: number): boolean {
+    try {
+      return this.#add(text, from, to, isIp, tag, data);
+    } catch (error) {
+      // The label store's error quotes its `host` argument, here the whole text: the same
+      // host again, cut out, fails at the same label (the nodes before it now exist) and
+      // names only the host. Nothing is built after this error (it ends the compile).
+      if (isWfError(error, 'WF_ERR_LIST_INVALID') && (from !== 0 || to !== text.length)) this.add(text.slice(from, to), isIp, tag, data);
+      throw error;
+    }
+  }
+
+  #add(text: string, from: number, to: number, isIp: boolean, tag: number, data: number): boolean {
+    const length = to - from;
+    if (length <= 0) return false;
     if (!(tag >= 0 && tag <= MAX_TAG && Number.isInteger(tag))) throw new RangeError(`rule tag ${tag} out of range`);
-    // At most host.length + 1 new nodes: grow now, so slots stay put during the walk.
-    if (this.#nodes + host.length + 1 > this.#capacity * MAX_LOAD * (this.#load / TARGET_LOAD)) this.#rehash(capacityFor((this.#nodes + host.length + 1) * 1.5, this.#load));
+    // At most length + 1 new nodes: grow now, so slots stay put during the walk.
+    if (this.#nodes + length + 1 > this.#capacity * MAX_LOAD * (this.#load / TARGET_LOAD)) this.#rehash(capacityFor((this.#nodes + length + 1) * 1.5, this.#load));
     let a = SEED_A;
     let b = SEED_B;
     let la = LABEL_SEED;
     if (isIp) {
-      for (let i = host.length - 1; i >= 0; i--) {
-        const c = host.charCodeAt(i);
+      for (let i = to - 1; i >= from; i--) {
+        const c = text.charCodeAt(i);
         a = stepA(a, c);
         b = stepB(b, c);
       }
       // The label is the whole literal, and lane A is the label hash fed the same characters.
-      return this.#attach(this.#nodeFor(a, b, a, IP_PARENT, host, 0, host.length), tag, data);
+      return this.#attach(this.#nodeFor(a, b, a, IP_PARENT, text, from, to), tag, data);
     }
     let parent = ROOT;
-    let end = host.length;
+    let end = to;
     for (let i = end - 1; ; i--) {
-      const c = i >= 0 ? host.charCodeAt(i) : DOT;
+      const c = i >= from ? text.charCodeAt(i) : DOT;
       if (c === DOT) {
-        parent = this.#nodeFor(a, b, la, parent, host, i + 1, end);
-        if (i < 0) break;
+        parent = this.#nodeFor(a, b, la, parent, text, i + 1, end);
+        if (i < from) break;
         end = i;
         la = LABEL_SEED;
       } else {

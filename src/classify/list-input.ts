@@ -50,6 +50,71 @@ export interface KeywordRule extends RuleOrigin {
   readonly entry: string;
 }
 
+/** Marks DomainColumns.end entries whose host is in `extra`, not in `text`. */
+export const HOST_NOT_IN_TEXT = 0xffffffff;
+
+/**
+ * A list file's domain entries as columns instead of one DomainRule object
+ * each: the hosts stay in the file's text (host i is text[start[i], end[i])),
+ * and only a host whose canonical form differs from what is written (upper
+ * case, a leading `.`, an IP literal, punycode) is a string of its own in
+ * `extra` (end[i] is HOST_NOT_IN_TEXT and start[i] indexes `extra`).
+ *
+ * Why (bench/README.md, "Compiling the lists: memory and GC"): UT1's adult
+ * list is 4.6 million lines; a {host, file, line} object and a host string
+ * per line, all alive until the index is built, held the compile's heap at
+ * 550–640 MB, and the GC copied every one of them out of the young
+ * generation (0.8–3.7 s of scavenges a compile) and marked them again
+ * (mark-compact pauses up to 0.75 s). As columns they are three
+ * Uint32Arrays (56 MB) beside the text the file was read into anyway, which
+ * the GC never walks: the full UT1 compile went from 915–945 MB peak RSS to
+ * 427–550 MB, scavenges to 63–104 ms, the longest mark-compact to 10–53 ms.
+ */
+export class DomainColumns {
+  /** Every entry's file, relative to the categories root (as RuleOrigin.file). */
+  readonly file: string;
+  readonly length: number;
+  readonly text: string;
+  readonly start: Uint32Array;
+  readonly end: Uint32Array;
+  /** 1-based line numbers. */
+  readonly lines: Uint32Array;
+  readonly extra: readonly string[];
+
+  constructor(parts: { file: string; length: number; text: string; start: Uint32Array; end: Uint32Array; lines: Uint32Array; extra: readonly string[] }) {
+    const { file, length, text, start, end, lines, extra } = parts;
+    if (!(length <= start.length && length <= end.length && length <= lines.length)) throw new RangeError('DomainColumns: columns shorter than length');
+    this.file = file;
+    this.length = length;
+    this.text = text;
+    this.start = start;
+    this.end = end;
+    this.lines = lines;
+    this.extra = extra;
+    Object.freeze(this);
+  }
+
+  hostAt(i: number): string {
+    const end = this.end[i]!;
+    return end === HOST_NOT_IN_TEXT ? this.extra[this.start[i]!]! : this.text.slice(this.start[i]!, end);
+  }
+
+  lineAt(i: number): number {
+    return this.lines[i]!;
+  }
+}
+
+/** A list's domain entries: loaded lists hold columns, hand-built inputs (tests, benches) may hold rules. */
+export type ListDomains = readonly DomainRule[] | DomainColumns;
+
+/** The entries as DomainRule objects (one per entry: for tests and small lists, not for UT1-sized ones). */
+export function domainRules(domains: ListDomains): readonly DomainRule[] {
+  if (!(domains instanceof DomainColumns)) return domains;
+  const rules: DomainRule[] = [];
+  for (let i = 0; i < domains.length; i++) rules.push({ host: domains.hostAt(i), file: domains.file, line: domains.lineAt(i) });
+  return rules;
+}
+
 /** One list: a category's own entries, or one of its sub-lists. */
 export interface ListInput {
   /** The category id, or `<category>/<sub-list>`. */
@@ -58,7 +123,7 @@ export interface ListInput {
   /** False when no grant may ever unlock this list's matches. */
   readonly grantable: boolean;
   readonly source: ListSource;
-  readonly domains: readonly DomainRule[];
+  readonly domains: ListDomains;
   readonly urls: readonly UrlRule[];
   readonly keywords: readonly KeywordRule[];
 }

@@ -25,11 +25,13 @@
  * parseHostsEntry) are exported for the importer, which streams millions of
  * lines through them without holding a file in memory. Host names that are
  * already plain lower-case ASCII skip the WHATWG URL parser (fastCanonicalHost):
- * UT1's adult list is 4.6 million of them.
+ * UT1's adult list is 4.6 million of them. The loader parses `domains` files
+ * with parseDomainColumns, which leaves such hosts in the file's text
+ * (DomainColumns) instead of making an object and a string of each.
  */
 import { canonicalHost, isIpLiteral, normaliseUrl } from '../classify/normalise-url.ts';
 import { isWordCode } from '../classify/keyword-matcher.ts';
-import type { DomainRule, KeywordRule, UrlRule } from '../classify/list-input.ts';
+import { DomainColumns, HOST_NOT_IN_TEXT, domainRules, type DomainRule, type KeywordRule, type UrlRule } from '../classify/list-input.ts';
 import { stripWww } from '../classify/url-index.ts';
 
 export interface ListDiagnostic {
@@ -42,6 +44,11 @@ export interface ListDiagnostic {
 
 export interface ParsedList<T> {
   readonly entries: T[];
+  readonly diagnostics: ListDiagnostic[];
+}
+
+export interface ParsedDomainColumns {
+  readonly entries: DomainColumns;
   readonly diagnostics: ListDiagnostic[];
 }
 
@@ -116,27 +123,39 @@ const MAX_HOST_LENGTH = 253;
  * than `new URL` on UT1's adult list.
  */
 export function fastCanonicalHost(raw: string): string | null {
-  const length = raw.length;
-  if (length === 0 || length > MAX_HOST_LENGTH) return null;
-  let labelStart = 0;
+  const plain = plainHost(raw, 0, raw.length);
+  return plain === NOT_PLAIN ? null : plain === PLAIN_UPPER ? raw.toLowerCase() : raw;
+}
+
+const NOT_PLAIN = 0;
+/** Canonical as written. */
+const PLAIN = 1;
+/** Canonical once lower-cased. */
+const PLAIN_UPPER = 2;
+
+/** fastCanonicalHost's test on text[start, end), without cutting it out. */
+function plainHost(text: string, start: number, end: number): typeof NOT_PLAIN | typeof PLAIN | typeof PLAIN_UPPER {
+  const length = end - start;
+  if (length === 0 || length > MAX_HOST_LENGTH) return NOT_PLAIN;
+  let labelStart = start;
   let upper = false;
-  for (let i = 0; i < length; i++) {
-    const c = raw.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c === 46 /* . */) {
-      if (i === labelStart || i - labelStart > 63) return null;
-      if (isPunycodeLabel(raw, labelStart, i)) return null;
+      if (i === labelStart || i - labelStart > 63) return NOT_PLAIN;
+      if (isPunycodeLabel(text, labelStart, i)) return NOT_PLAIN;
       labelStart = i + 1;
     } else if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95) {
       // a-z 0-9 - _
     } else if (c >= 65 && c <= 90) {
       upper = true;
     } else {
-      return null;
+      return NOT_PLAIN;
     }
   }
-  if (labelStart === length || length - labelStart > 63) return null;
-  if (isPunycodeLabel(raw, labelStart, length) || endsInNumber(raw, labelStart)) return null;
-  return upper ? raw.toLowerCase() : raw;
+  if (labelStart === end || end - labelStart > 63) return NOT_PLAIN;
+  if (isPunycodeLabel(text, labelStart, end) || endsInNumber(text, labelStart, end)) return NOT_PLAIN;
+  return upper ? PLAIN_UPPER : PLAIN;
 }
 
 function isPunycodeLabel(raw: string, start: number, end: number): boolean {
@@ -144,16 +163,16 @@ function isPunycodeLabel(raw: string, start: number, end: number): boolean {
     && raw.charCodeAt(start + 2) === 45 && raw.charCodeAt(start + 3) === 45;
 }
 
-/** WHATWG "ends in a number": the last label is all digits, or 0x followed by hex digits. */
-function endsInNumber(raw: string, start: number): boolean {
+/** WHATWG "ends in a number": the last label, raw[start, end), is all digits, or 0x followed by hex digits. */
+function endsInNumber(raw: string, start: number, end: number): boolean {
   let digits = true;
-  for (let i = start; i < raw.length && digits; i++) {
+  for (let i = start; i < end && digits; i++) {
     const c = raw.charCodeAt(i);
     digits = c >= 48 && c <= 57;
   }
   if (digits) return true;
   if (raw.charCodeAt(start) !== 48 || (raw.charCodeAt(start + 1) | 32) !== 120) return false;
-  for (let i = start + 2; i < raw.length; i++) {
+  for (let i = start + 2; i < end; i++) {
     const c = raw.charCodeAt(i) | 32;
     if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
   }
@@ -172,20 +191,101 @@ export function parseHostEntry(raw: string): string | InvalidEntry {
 }
 const parseHost = parseHostEntry;
 
-/** `domains`: one host per line. */
+/** `domains`: one host per line, as DomainRule objects (tests and small lists; the loader uses parseDomainColumns). */
 export function parseDomainList(text: string, file: string): ParsedList<DomainRule> {
-  return parseLines(text, file, (entry, line) => {
-    const host = parseHost(entry);
-    return host instanceof Invalid ? host : { host, file, line };
-  });
+  const { entries, diagnostics } = parseDomainColumns(text, file);
+  return { entries: [...domainRules(entries)], diagnostics };
+}
+
+/** Growable columns for parseDomainColumns. */
+class ColumnsWriter {
+  length = 0;
+  start: Uint32Array;
+  end: Uint32Array;
+  lines: Uint32Array;
+  readonly extra: string[] = [];
+
+  constructor(expected: number) {
+    const size = Math.max(16, expected);
+    this.start = new Uint32Array(size);
+    this.end = new Uint32Array(size);
+    this.lines = new Uint32Array(size);
+  }
+
+  add(start: number, end: number, line: number): void {
+    if (this.length === this.start.length) this.#resize(this.length * 2);
+    const i = this.length++;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.lines[i] = line;
+  }
+
+  addExtra(host: string, line: number): void {
+    this.add(this.extra.length, HOST_NOT_IN_TEXT, line);
+    this.extra.push(host);
+  }
+
+  finish(text: string, file: string): DomainColumns {
+    // Exact size, unless that would copy for a few entries' worth of slack.
+    if (this.start.length - this.length > 64 + (this.length >>> 3)) this.#resize(this.length);
+    return new DomainColumns({ file, length: this.length, text, start: this.start, end: this.end, lines: this.lines, extra: this.extra });
+  }
+
+  #resize(size: number): void {
+    const n = this.length;
+    const grow = (from: Uint32Array): Uint32Array => {
+      const to = new Uint32Array(Math.max(16, size));
+      to.set(from.subarray(0, n));
+      return to;
+    };
+    this.start = grow(this.start);
+    this.end = grow(this.end);
+    this.lines = grow(this.lines);
+  }
+}
+
+/** Bytes a `domains` line takes on average in UT1's lists (with its newline): sizes the columns once. */
+const BYTES_PER_DOMAIN_LINE = 24;
+
+/**
+ * `domains`: one host per line, as DomainColumns (no object or string per
+ * entry). A line that is nothing but a plain canonical host (fastCanonicalHost
+ * would return it unchanged), with or without a CR, is recorded as its place
+ * in `text`: for such a line stripListComment and parseHostEntry return
+ * exactly that text, so the result is the same as theirs. Every other line
+ * (comments, white space, upper case, IP literals, IDN, errors) goes the
+ * general way, walkLines' exact steps, one line at a time.
+ */
+export function parseDomainColumns(text: string, file: string): ParsedDomainColumns {
+  const diagnostics: ListDiagnostic[] = [];
+  const out = new ColumnsWriter(Math.ceil(text.length / BYTES_PER_DOMAIN_LINE));
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (let line = 1; start <= text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const stop = end > start && text.charCodeAt(end - 1) === 13 /* \r */ ? end - 1 : end;
+    if (stop > start) {
+      if (plainHost(text, start, stop) === PLAIN) {
+        out.add(start, stop, line);
+      } else {
+        const entry = stripListComment(text.slice(start, end));
+        if (entry.length > 0) {
+          const host = parseHost(entry);
+          if (host instanceof Invalid) diagnostics.push({ file, line, message: host.message });
+          else out.addExtra(host, line);
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return { entries: out.finish(text, file), diagnostics };
 }
 
 /**
- * `domains` without an object per entry: calls `visit(host, line)` for each
- * valid entry and returns the diagnostics. For a builder that can take hosts
- * straight from the text: at UT1's 4.6 million lines, building the
- * DomainRule objects alone costs several seconds of garbage collection and
- * hundreds of MB.
+ * `domains` line by line, the general way (walkLines, stripListComment,
+ * parseHostEntry for every line): calls `visit(host, line)` for each valid
+ * entry and returns the diagnostics. parseDomainColumns must agree with it
+ * exactly (a seeded test compares them).
  */
 export function scanDomainList(text: string, file: string, visit: (host: string, line: number) => void): ListDiagnostic[] {
   return walkLines(text, file, (entry, line) => {

@@ -7,10 +7,10 @@ import { gunzipSync } from 'node:zlib';
 import { createClassifier } from '../../src/classify/classifier.ts';
 import { compileIndex } from '../../src/classify/compiled-index.ts';
 import { FORMAT_VERSION, checksum, loadIndex, readIndexHeader, serialiseIndex } from '../../src/classify/index-file.ts';
-import type { ClassifierInput, ListInput } from '../../src/classify/list-input.ts';
+import { DomainColumns, HOST_NOT_IN_TEXT, domainRules, type ClassifierInput, type ListInput } from '../../src/classify/list-input.ts';
 import { normaliseAuthority, normaliseUrl } from '../../src/classify/normalise-url.ts';
 import { isWfError } from '../../src/errors.ts';
-import { parseDomainList, parseUrlList } from '../../src/lists/parse-list.ts';
+import { parseDomainColumns, parseDomainList, parseUrlList } from '../../src/lists/parse-list.ts';
 
 function list(id: string, parts: { domains?: string[]; urls?: [string, string][]; keywords?: string[]; grantable?: boolean; source?: 'local' | 'imported' }): ListInput {
   return {
@@ -205,6 +205,53 @@ test('an empty input round-trips', () => {
   assert.equal(c.classify(normaliseUrl('http://anything.test/fuck')).matches.length, 0);
 });
 
+test('domains as columns compile to exactly the bytes of the same domains as rules', () => {
+  const lists: ListInput[] = [
+    ['pornography', 'porn.test\nUpper.Porn.test\r\n.dotted.test\nporn.test\n127.0.0.1\n[::1]\n# c\nsub.porn.test # x\nbad host\n0x7f.1\n'],
+    ['sex', ''],
+    ['sex/lingerie', 'porn.test\nlingerie.test'],
+    ['chat', '\ufeffchat.test\r\nchat.test\r\nxn--bcher-kva.test\r\nbücher.test'],
+  ].map(([id, text]) => ({
+    id: id!,
+    category: id!.split('/')[0]!,
+    grantable: true,
+    source: 'local',
+    domains: parseDomainColumns(text!, `${id}/domains`).entries,
+    urls: [{ host: 'porn.test', pathPrefix: '', entry: 'porn.test', file: `${id}/urls`, line: 1 }],
+    keywords: [],
+  }));
+  const asColumns: ClassifierInput = { lists, trustedHosts: ['gov.uk'], exceptionWords: [] };
+  const asRules: ClassifierInput = { ...asColumns, lists: lists.map((l) => ({ ...l, domains: [...domainRules(l.domains)] })) };
+  assert.ok(lists[0]!.domains instanceof DomainColumns && lists[0]!.domains.extra.length > 0);
+  const columnBytes = serialiseIndex(compileIndex(asColumns), 'f');
+  assert.deepEqual(columnBytes, serialiseIndex(compileIndex(asRules), 'f'));
+  const c = createClassifier(loadIndex(columnBytes).index, { cacheSize: 0 });
+  assert.deepEqual(c.classify(normaliseUrl('http://a.sub.porn.test/')).matches.map((m) => [m.list, m.file, m.line]), [
+    ['pornography', 'pornography/domains', 8],
+    ['pornography', 'pornography/domains', 1], // its own pathless URL entry for porn.test is a repeat: dropped
+    ['sex', 'sex/urls', 1], // no domains, so its tag comes from its URL file
+    ['sex/lingerie', 'sex/lingerie/domains', 1],
+    ['chat', 'chat/urls', 1],
+  ]);
+  assert.deepEqual(c.classify(normaliseUrl('http://upper.porn.test/')).matches[0]!.line, 2);
+});
+
+test('a host in a columns\' text that cannot be indexed is named on its own in the error', () => {
+  const long = `${'x'.repeat(300)}.test`;
+  const text = `first.test\n${long}\n`;
+  const domains = new DomainColumns({
+    file: 'sex/domains', length: 2, text, start: Uint32Array.of(0, 11), end: Uint32Array.of(10, 11 + long.length), lines: Uint32Array.of(1, 2), extra: [],
+  });
+  assert.notEqual(domains.end[1], HOST_NOT_IN_TEXT);
+  const input: ClassifierInput = { lists: [{ ...list('sex', {}), domains }], trustedHosts: [], exceptionWords: [] };
+  assert.throws(() => compileIndex(input), (err: unknown) => {
+    assert.ok(isWfError(err, 'WF_ERR_LIST_INVALID'));
+    assert.match(err.message, /"x{80}…" cannot be indexed: a label is longer than 255 characters/);
+    assert.doesNotMatch(err.message, /first\.test/);
+    return true;
+  });
+});
+
 const DATA = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data');
 const UT1_CHAT = path.join(DATA, 'blocklists/ut1/chat');
 const skipData = existsSync(UT1_CHAT) ? false : `shared data pack absent (${UT1_CHAT}): real-list round trip skipped`;
@@ -214,6 +261,11 @@ test('real data: UT1 chat (247 domains, 17 URLs) round-trips and every entry cla
   const domains = parseDomainList(read('domains.gz'), 'chat/domains');
   const urls = parseUrlList(read('urls.gz'), 'chat/urls');
   assert.equal(domains.entries.length + domains.diagnostics.length, 247);
+  const columns: ClassifierInput = {
+    lists: [{ id: 'chat', category: 'chat', grantable: true, source: 'imported', domains: parseDomainColumns(read('domains.gz'), 'chat/domains').entries, urls: urls.entries, keywords: [] }],
+    trustedHosts: ['gov.uk'],
+    exceptionWords: [],
+  };
   const input: ClassifierInput = {
     lists: [{ id: 'chat', category: 'chat', grantable: true, source: 'imported', domains: domains.entries, urls: urls.entries, keywords: [] }],
     trustedHosts: ['gov.uk'],
@@ -221,6 +273,7 @@ test('real data: UT1 chat (247 domains, 17 URLs) round-trips and every entry cla
   };
   const direct = createClassifier(input, { cacheSize: 0 });
   const loaded = createClassifier(reload(input).index, { cacheSize: 0 });
+  assert.deepEqual(serialiseIndex(compileIndex(columns), 'f'), serialiseIndex(compileIndex(input), 'f'));
   assert.deepEqual(loaded.stats, direct.stats);
   const targets = [
     ...domains.entries.flatMap((d) => (d.host.startsWith('[') || /^\d/.test(d.host) ? [`http://${d.host}/`] : [`http://${d.host}/`, `https://www.${d.host}/x`])),

@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { domainRules } from '../../src/classify/list-input.ts';
 import { isWfError } from '../../src/errors.ts';
 import { importLists, type ImportRequest } from '../../src/lists/import-lists.ts';
 import { loadImportedLists } from '../../src/lists/load-all-lists.ts';
@@ -100,7 +101,7 @@ test('the imported tree loads with source "imported", prefixed ids and files, an
     'ut1:hate/agressif', 'ut1:illegal/dangerous-material', 'ut1:pornography/adult', 'ut1:violence/agressif', 'ut1:weapons/dangerous-material',
   ]);
   const adult = loaded.lists.find((l) => l.id === 'ut1:pornography/adult')!;
-  assert.deepEqual(adult.domains[0], { host: 'adult-one.test', file: 'ut1/pornography/adult/domains', line: 3 });
+  assert.deepEqual(domainRules(adult.domains)[0], { host: 'adult-one.test', file: 'ut1/pornography/adult/domains', line: 3 });
   assert.equal(adult.urls[1]!.pathPrefix, '/path x/?q=1');
   assert.deepEqual(loaded.trustedHosts, ['sex-ed.test', 'whole-site.test']);
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../src/classify/classifier.ts';
+import { domainRules } from '../../src/classify/list-input.ts';
 import { normaliseUrl } from '../../src/classify/normalise-url.ts';
 import { isWfError } from '../../src/errors.ts';
 import { loadCategories } from '../../src/lists/load-categories.ts';
@@ -41,7 +42,7 @@ test('sub-lists: id, description and non-grantable carried through', () => {
   assert.deepEqual(illegal.subLists, [{ id: 'illegal/child-abuse', category: 'illegal', description: 'Never grantable.', grantable: false }]);
   const sub = loaded.input.lists.find((l) => l.id === 'illegal/child-abuse')!;
   assert.equal(sub.grantable, false);
-  assert.deepEqual(sub.domains.map((d) => [d.host, d.file, d.line]), [['abuse-example.test', 'illegal/child-abuse/domains', 1]]);
+  assert.deepEqual(domainRules(sub.domains).map((d) => [d.host, d.file, d.line]), [['abuse-example.test', 'illegal/child-abuse/domains', 1]]);
   assert.equal(diag('illegal/Bad_Name').length, 1);
   assert.ok(loaded.diagnostics.some((d) => d.file === 'illegal/child-abuse/meta.json') === false);
 });
@@ -52,7 +53,7 @@ test('bad lines are reported with exact file and line, good ones loaded', () => 
   assert.deepEqual(diag('pornography/keywords').map(([line]) => line), [3, 4, 6]);
   assert.deepEqual(diag('_exceptions/keywords').map(([line]) => line), [8]);
   const porn = loaded.input.lists.find((l) => l.id === 'pornography')!;
-  assert.deepEqual(porn.domains.map((d) => d.host), ['example-porn.test', 'upper-case.example-porn.test', 'xn--bcher-porn-9db.test', '127.0.0.1', 'dotted-porn.test', 'example-porn.test']);
+  assert.deepEqual(domainRules(porn.domains).map((d) => d.host), ['example-porn.test', 'upper-case.example-porn.test', 'xn--bcher-porn-9db.test', '127.0.0.1', 'dotted-porn.test', 'example-porn.test']);
   assert.deepEqual(porn.urls.map((u) => u.entry), ['mixed.test/adult/', 'mixed.test/gallery x', 'whole-site.test', 'only-host.test', 'mixed.test/page']);
   assert.deepEqual(porn.keywords.map((k) => k.entry), ['porn*', 'free porn', 'self-harm']);
 });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { HOST_NOT_IN_TEXT, type DomainColumns } from '../../src/classify/list-input.ts';
 import { canonicalHost } from '../../src/classify/normalise-url.ts';
 import {
   fastCanonicalHost,
   InvalidEntry,
   looksLikeHostsEntry,
+  parseDomainColumns,
   parseDomainList,
   parseExceptionList,
   parseHostEntry,
@@ -188,4 +190,86 @@ test('scanDomainList visits the same hosts and lines as parseDomainList, with th
   const parsed = parseDomainList(text, 'x/domains');
   assert.deepEqual(seen, parsed.entries.map((e) => [e.host, e.line]));
   assert.deepEqual(diagnostics, parsed.diagnostics);
+});
+
+function columnRows(columns: DomainColumns): [string, number][] {
+  const rows: [string, number][] = [];
+  for (let i = 0; i < columns.length; i++) rows.push([columns.hostAt(i), columns.lineAt(i)]);
+  return rows;
+}
+
+test('parseDomainColumns: CRLF, blank lines, comments, bad lines with their line numbers, no final newline', () => {
+  const text = [
+    '\ufeff# header', // 1 (byte-order mark)
+    'plain.test\r', // 2
+    '', // 3
+    '\r', // 4
+    '   \t', // 5
+    'Upper.TEST', // 6: canonical only once lower-cased
+    '.dotted.test # squidGuard style', // 7
+    'not a host', // 8: bad
+    '1.2.3.4', // 9: an IP literal
+    'sub.plain.test # note', // 10
+    '*.wild.test', // 11: bad
+    'last.test', // 12, no final newline
+  ].join('\n');
+  const { entries, diagnostics } = parseDomainColumns(text, 'sex/domains');
+  assert.equal(entries.file, 'sex/domains');
+  assert.deepEqual(columnRows(entries), [
+    ['plain.test', 2],
+    ['upper.test', 6],
+    ['dotted.test', 7],
+    ['1.2.3.4', 9],
+    ['sub.plain.test', 10],
+    ['last.test', 12],
+  ]);
+  assert.deepEqual(diagnostics.map((d) => [d.file, d.line]), [['sex/domains', 8], ['sex/domains', 11]]);
+  assert.match(diagnostics[1]!.message, /wildcard/);
+  // Lines that are nothing but a canonical host stay in the text; the others are strings of their own.
+  const inText = [...entries.end.subarray(0, entries.length)].map((end) => end !== HOST_NOT_IN_TEXT);
+  assert.deepEqual(inText, [true, false, false, false, false, true]);
+  assert.equal(entries.text, text);
+});
+
+test('parseDomainColumns: an empty text, or only comments, gives no entries', () => {
+  for (const text of ['', '\n', '\ufeff', '# only\r\n  # comments\n']) {
+    const { entries, diagnostics } = parseDomainColumns(text, 'x/domains');
+    assert.equal(entries.length, 0, JSON.stringify(text));
+    assert.deepEqual(diagnostics, []);
+  }
+});
+
+test('parseDomainColumns grows past its first guess at the number of lines', () => {
+  // Short lines: many more entries than text.length / 24.
+  const hosts = Array.from({ length: 5000 }, (_, i) => `h${i}.t`);
+  const { entries } = parseDomainColumns(hosts.join('\n'), 'x/domains');
+  assert.deepEqual(columnRows(entries).map(([host]) => host), hosts);
+  assert.equal(entries.lineAt(4999), 5000);
+});
+
+test('parseDomainColumns agrees with the line-by-line parser on hosts, lines and diagnostics (seeded fuzz)', () => {
+  const rand = mulberry32(Number(process.env.WARDGATE_FUZZ_SEED ?? 0xc01));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  // Lines at the edges of the plain-host path: case, dots, numbers, punycode, lengths, spaces, comments, junk.
+  const lines = [
+    'a.test', 'x-y_z.example.co.uk', 'A.test', 'a.TEST', '.a.test', 'a.test.', 'a..test', '-a.test', 'a-.test', '1.2.3.4', '0x7f.1', 'a.0x1f',
+    'a.123', '123.a', 'xn--bcher-kva.test', 'XN--bcher-kva.test', 'xn--zz.test', 'bücher.test', '[::1]', '::1', 'a.test#x', 'a.test #x', '# c',
+    ' a.test', 'a.test ', '\ta.test\t', 'a test', '*.a.test', 'http://a.test/', 'a.test:80', 'a/b', '', ' ', 'é', '\u00a0a.test', 'a.test\u00a0',
+    `${'a'.repeat(63)}.test`, `${'a'.repeat(64)}.test`, `${'a.'.repeat(125)}ab`, `${'a.'.repeat(126)}ab`, '\ufeffa.test', 'a\u2028b.test',
+  ];
+  for (let round = 0; round < 300; round++) {
+    const count = Math.floor(rand() * 40);
+    let text = rand() < 0.1 ? '\ufeff' : '';
+    for (let i = 0; i < count; i++) {
+      let line = pick(lines);
+      if (rand() < 0.3) line = line.replace(/[a-z]/, (c) => c.toUpperCase());
+      text += line + (i === count - 1 && rand() < 0.5 ? '' : rand() < 0.3 ? '\r\n' : '\n');
+    }
+    const expected: [string, number][] = [];
+    const expectedDiagnostics = scanDomainList(text, 'x/domains', (host, line) => expected.push([host, line]));
+    const { entries, diagnostics } = parseDomainColumns(text, 'x/domains');
+    assert.deepEqual(columnRows(entries), expected, JSON.stringify(text));
+    assert.deepEqual(diagnostics, expectedDiagnostics, JSON.stringify(text));
+    assert.deepEqual(parseDomainList(text, 'x/domains').entries, expected.map(([host, line]) => ({ host, file: 'x/domains', line })));
+  }
 });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../src/classify/classifier.ts';
+import { domainRules } from '../../src/classify/list-input.ts';
 import { normaliseUrl } from '../../src/classify/normalise-url.ts';
 import { DEFAULTS } from '../../src/config/defaults.ts';
 import { importLists, type ImportResult } from '../../src/lists/import-lists.ts';
@@ -100,7 +101,7 @@ test('UT1 lists from the data pack, as a folder: every manifest entry is account
     'ut1:school-cheating/tricheur', 'ut1:violence/agressif', 'ut1:weapons/dangerous-material',
   ]);
   const classifier = createClassifier(loaded.input, { cacheSize: 0 });
-  const firstOf = (id: string) => loaded.input.lists.find((l) => l.id === id)!.domains.find((d) => !d.host.startsWith('['))!.host;
+  const firstOf = (id: string) => domainRules(loaded.input.lists.find((l) => l.id === id)!.domains).find((d) => !d.host.startsWith('['))!.host;
   const chat = classifier.classify(normaliseUrl(`http://www.${firstOf('ut1:chat/chat')}/`));
   assert.ok(chat.matches.some((m) => m.list === 'ut1:chat/chat' && m.source === 'imported' && m.file === 'ut1/chat/chat/domains'));
   const hate = classifier.classify(normaliseUrl(`http://${firstOf('ut1:hate/agressif')}/`));

@@ -22,6 +22,7 @@ import {
   sourcesFor,
   writeCompiledLists,
   type CompiledLists,
+  type IndexFileProblem,
 } from './lists/compiled-lists.ts';
 import type { ListDiagnostic } from './lists/load-categories.ts';
 import { buildPolicy } from './policy/build-policy.ts';
@@ -105,9 +106,12 @@ export async function rebuildListsSnapshot(config: ListsConfig & Pick<Config, 'd
   return snapshotOf(openCompiledLists(bytes, undefined, { checked: true }), config, 'compiled');
 }
 
-/** `serve` at start-up: the index file when fresh, else a rebuild (which writes it). */
-export async function servingListsSnapshot(config: ListsConfig & Pick<Config, 'dataDir'>): Promise<ListsSnapshot> {
-  const fresh = await readFreshCompiledLists(compiledIndexPath(config.dataDir), sourcesFor(config));
+/**
+ * `serve` at start-up: the index file when fresh, else a rebuild (which
+ * writes it); `onRebuild` is told why before the rebuild starts.
+ */
+export async function servingListsSnapshot(config: ListsConfig & Pick<Config, 'dataDir'>, onRebuild?: (problem: IndexFileProblem) => void): Promise<ListsSnapshot> {
+  const fresh = await readFreshCompiledLists(compiledIndexPath(config.dataDir), sourcesFor(config), onRebuild === undefined ? {} : { onUnusable: onRebuild });
   return fresh === null ? rebuildListsSnapshot(config) : snapshotOf(fresh, config, 'index-file');
 }
 

@@ -16,6 +16,7 @@ import { Upstream } from './proxy/upstream.ts';
 import { openDatabase } from './store/database.ts';
 import { createListReloader, type ReloadOutcome } from './reload/list-reloader.ts';
 import { mkdirSync } from 'node:fs';
+import { compiledIndexPath } from './lists/compiled-lists.ts';
 import { importedListsDir } from './lists/load-all-lists.ts';
 import type { Socket } from 'node:net';
 import { EMPTY_GRANT_INDEX } from './grants/active-grants.ts';
@@ -74,7 +75,12 @@ function logDiagnostics(log: Logger, diagnostics: readonly { file: string; line:
  */
 async function servingListsOrBlockAll(config: Config, log: Logger): Promise<ListsSnapshot> {
   try {
-    return await servingListsSnapshot(config);
+    return await servingListsSnapshot(config, ({ kind, message }) => {
+      // A compile of a large import (UT1: 4.8 million domains) takes several seconds before the proxy listens: say why.
+      const what = `compiling the category lists into ${compiledIndexPath(config.dataDir)} before listening (with a large import such as UT1 this takes several seconds)`;
+      if (kind === 'unusable') log.warn({ reason: message }, `the compiled index file cannot be used (see reason): ${what}`);
+      else log.info({ reason: message }, `${kind === 'missing' ? 'no compiled index file yet' : 'the lists have changed'}: ${what}`);
+    });
   } catch (error) {
     if (config.lists.whenUnavailable !== 'block-all') throw error;
     log.error({ err: error }, 'no category lists could be loaded: blocking every request until they can (lists.whenUnavailable = block-all)');

@@ -47,7 +47,18 @@ export interface CompiledLists extends SourceDescription {
 export interface ReadIndexOptions {
   /** Read into shared memory (a SharedArrayBuffer) that worker threads can open too. */
   readonly shared?: boolean;
+  /** Told why the file cannot be used, when the answer is null (so that `serve` can say why it compiles). */
+  readonly onUnusable?: (problem: IndexFileProblem) => void;
 }
+
+/** Why an index file was not used. */
+export interface IndexFileProblem {
+  /** `missing`: no file yet; `stale`: the lists changed since it was built; `unusable`: unreadable, corrupt or from another format version. */
+  readonly kind: 'missing' | 'stale' | 'unusable';
+  readonly message: string;
+}
+
+const STALE: IndexFileProblem = Object.freeze({ kind: 'stale', message: 'the lists have changed since the index file was built' });
 
 export function compiledIndexPath(dataDir: string): string {
   return path.join(dataDir, COMPILED_INDEX_FILE);
@@ -130,18 +141,24 @@ export function openCompiledLists(bytes: Uint8Array, computedChecksum?: number, 
 
 /** The description in an index file's header, or null when there is no readable file. */
 export async function readCompiledDescription(file: string): Promise<SourceDescription | null> {
+  const read = await describeIndexFile(file);
+  return 'description' in read ? read.description : null;
+}
+
+async function describeIndexFile(file: string): Promise<{ description: SourceDescription } | { problem: IndexFileProblem }> {
   let handle;
   try {
     handle = await open(file, 'r');
-  } catch {
-    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { problem: code === 'ENOENT' ? { kind: 'missing', message: `no index file at ${file} yet` } : { kind: 'unusable', message: `cannot open ${file} (${code ?? String(error)})` } };
   }
   try {
     const buffer = Buffer.alloc(HEADER_READ_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return parseDescription(readIndexHeader(buffer.subarray(0, bytesRead)).fingerprint);
-  } catch {
-    return null;
+    return { description: parseDescription(readIndexHeader(buffer.subarray(0, bytesRead)).fingerprint) };
+  } catch (error) {
+    return { problem: { kind: 'unusable', message: (error as Error).message } };
   } finally {
     await handle.close();
   }
@@ -240,29 +257,35 @@ export async function readFreshIndexFile(
   sources: ListsSources,
   options: ReadIndexOptions = {},
 ): Promise<{ bytes: Uint8Array; checksum: number | undefined; description: SourceDescription } | null> {
-  const description = await readCompiledDescription(file);
-  if (description === null) return null;
+  const read = await describeIndexFile(file);
+  if ('problem' in read) return unusable(options, read.problem);
+  const { description } = read;
   const reading = readIndexFile(file, options);
   reading.catch(() => undefined); // awaited below only when the file is current
-  if (description.fingerprint !== (await listsFingerprint(sources))) return null;
+  if (description.fingerprint !== (await listsFingerprint(sources))) return unusable(options, STALE);
   try {
     const { bytes, checksum } = await reading;
     checkIndexBytes(bytes, checksum === undefined ? {} : { computedChecksum: checksum });
     return { bytes, checksum, description };
   } catch (error) {
-    if (isWfError(error, 'WF_ERR_LIST_INVALID')) return null;
+    if (isWfError(error, 'WF_ERR_LIST_INVALID')) return unusable(options, { kind: 'unusable', message: error.message });
     throw error;
   }
 }
 
+function unusable(options: ReadIndexOptions, problem: IndexFileProblem): null {
+  options.onUnusable?.(problem);
+  return null;
+}
+
 /** readFreshIndexFile(), opened: the compiled lists, or null when the caller must rebuild. */
-export async function readFreshCompiledLists(file: string, sources: ListsSources): Promise<CompiledLists | null> {
-  const fresh = await readFreshIndexFile(file, sources);
+export async function readFreshCompiledLists(file: string, sources: ListsSources, options: Pick<ReadIndexOptions, 'onUnusable'> = {}): Promise<CompiledLists | null> {
+  const fresh = await readFreshIndexFile(file, sources, options);
   if (fresh === null) return null;
   try {
     return openCompiledLists(fresh.bytes, fresh.checksum);
   } catch (error) {
-    if (isWfError(error, 'WF_ERR_LIST_INVALID')) return null;
+    if (isWfError(error, 'WF_ERR_LIST_INVALID')) return unusable(options, { kind: 'unusable', message: error.message });
     throw error;
   }
 }

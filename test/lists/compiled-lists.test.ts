@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadListsSnapshot, servingListsSnapshot } from '../../src/compose.ts';
 import { DEFAULTS } from '../../src/config/defaults.ts';
-import { compiledIndexPath } from '../../src/lists/compiled-lists.ts';
+import { compiledIndexPath, type IndexFileProblem } from '../../src/lists/compiled-lists.ts';
 import { normaliseUrl } from '../../src/classify/normalise-url.ts';
 import { runCli } from '../../src/cli.ts';
 import { memoryIO } from '../helpers/memory-io.ts';
@@ -24,16 +24,24 @@ function setup(t: { after(fn: () => void): void }) {
   return { ...DEFAULTS, categoriesDir, dataDir: join(root, 'data') };
 }
 
+/** servingListsSnapshot, with the reasons it gave for compiling. */
+async function serving(config: ReturnType<typeof setup>, reasons: IndexFileProblem[] = []) {
+  return servingListsSnapshot(config, (problem) => reasons.push(problem));
+}
+
 const blocked = (snapshot: { classifier: { classify(t: ReturnType<typeof normaliseUrl>): { categories: readonly string[] } } }, url: string) =>
   snapshot.classifier.classify(normaliseUrl(url)).categories;
 
 test('serve compiles and writes the index file once, then starts from it while the lists are unchanged', async (t) => {
   const config = setup(t);
-  const first = await servingListsSnapshot(config);
+  const reasons: IndexFileProblem[] = [];
+  const first = await serving(config, reasons);
   assert.equal(first.origin, 'compiled');
+  assert.deepEqual(reasons.map((r) => r.kind), ['missing']);
   assert.equal(existsSync(compiledIndexPath(config.dataDir)), true);
-  const second = await servingListsSnapshot(config);
+  const second = await serving(config, reasons);
   assert.equal(second.origin, 'index-file');
+  assert.equal(reasons.length, 1, 'a fresh file needs no reason');
   assert.deepEqual(blocked(second, 'http://www.blocked-porn.test/'), ['pornography']);
   assert.deepEqual(second.classifier.stats, first.classifier.stats);
   assert.deepEqual(second.diagnostics, first.diagnostics, 'the file carries the list problems too');
@@ -45,8 +53,10 @@ test('an edited list makes the file stale: it is rebuilt with the edit', async (
   const config = setup(t);
   await servingListsSnapshot(config);
   appendFileSync(join(config.categoriesDir, 'chat', 'domains'), 'freshly-added.test\n');
-  const after = await servingListsSnapshot(config);
+  const reasons: IndexFileProblem[] = [];
+  const after = await serving(config, reasons);
   assert.equal(after.origin, 'compiled');
+  assert.deepEqual(reasons.map((r) => r.kind), ['stale']);
   assert.deepEqual(blocked(after, 'http://freshly-added.test/'), ['chat']);
 });
 
@@ -57,10 +67,20 @@ test('a damaged or truncated index file is never used: the lists are rebuilt', a
   const bytes = readFileSync(file);
   bytes[bytes.length - 100]! ^= 0xff;
   writeFileSync(file, bytes);
-  const damaged = await servingListsSnapshot(config);
+  const reasons: IndexFileProblem[] = [];
+  const damaged = await serving(config, reasons);
   assert.equal(damaged.origin, 'compiled');
   writeFileSync(file, readFileSync(file).subarray(0, 200));
-  assert.equal((await servingListsSnapshot(config)).origin, 'compiled');
+  assert.equal((await serving(config, reasons)).origin, 'compiled');
+  // A file from another wardgate (another format version): a header it refuses to read.
+  const other = readFileSync(file);
+  other.writeUInt32LE(other.readUInt32LE(8) - 1, 8);
+  writeFileSync(file, other);
+  assert.equal((await serving(config, reasons)).origin, 'compiled');
+  assert.deepEqual(reasons.map((r) => r.kind), ['unusable', 'unusable', 'unusable']);
+  assert.match(reasons[0]!.message, /checksum/);
+  assert.match(reasons[1]!.message, /truncated/);
+  assert.match(reasons[2]!.message, /format version \d+, this wardgate reads version \d+/);
   assert.deepEqual(blocked(await servingListsSnapshot(config), 'http://blocked-porn.test/'), ['pornography']);
 });
 

@@ -14,7 +14,7 @@ import type { DomainTableArrays } from './domain-table.ts';
 /** A DomainTable's arrays, by section name (the URL host table's names carry a `urlHost` prefix). */
 export const TABLE_SECTIONS = ['meta', 'node', 'labels', 'chainTag', 'chainData', 'chainNext'] as const;
 export const URL_HOST_SECTIONS = ['urlHostMeta', 'urlHostNode', 'urlHostLabels', 'urlHostChainTag', 'urlHostChainData', 'urlHostChainNext'] as const;
-export const URL_SECTIONS = [
+const URL_SECTIONS = [
   'urlBucketStart', 'urlSortedStart', 'urlSorted', 'urlPrefixStart', 'urlPrefixChars', 'urlEntryStart', 'urlEntryChars', 'urlSource', 'urlLine',
 ] as const;
 export const SECTION_NAMES = [...TABLE_SECTIONS, ...URL_HOST_SECTIONS, ...URL_SECTIONS] as const;

@@ -31,10 +31,10 @@ function lowerOwnPriority(): void {
 
 /**
  * An ArrayBuffer holding exactly `bytes`, to transfer. serialiseIndex's
- * Buffer.alloc gives an index file of any real size its own ArrayBuffer, so
- * that is handed over as it is: copying it cost 356–381 ms and 110 MB more
- * memory with UT1. A small index may share Node's Buffer pool: that one is
- * copied (never transfer the pool).
+ * Buffer.alloc gives the file its own ArrayBuffer, so that is handed over
+ * as it is: copying it cost 356–381 ms and 110 MB more memory with UT1.
+ * Bytes that are a view into a larger buffer (a pooled Buffer, should the
+ * serialiser ever make one) are copied, so nothing else is transferred away.
  */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;

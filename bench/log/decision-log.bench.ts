@@ -4,7 +4,7 @@
  * destination, the single decisions.log wardgate started with, as the
  * reference), interleaved in the same run so machine noise hits all alike.
  *
- *   node --import tsx bench/log/decision-log.bench.ts [-- --records 200000 --trials 5]
+ *   node --import tsx bench/log/decision-log.bench.ts [--records 200000 --trials 5]
  *
  * Records are logged 500 per event-loop turn, the way requests arrive, and a
  * trial ends when close() has written and fsynced everything. Reported per

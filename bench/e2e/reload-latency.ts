@@ -15,11 +15,13 @@
  * during it: prom-client's `nodejs_eventloop_lag_max_seconds` from the admin
  * server's /metrics, read (and so reset) just before the SIGHUP and after the
  * reload. The client's max latency also moves with the rebuild's worker
- * taking one of the two cores; this figure is the swap's own cost.
+ * taking one of the two cores; this figure is the swap's own cost. During
+ * that reload the proxy's RSS is sampled every 50 ms (before, peak, and 5 s
+ * after): the compile runs in a thread of the same process.
  * Writes bench/results/reload-latency.json. Loopback only; bounded in time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -67,6 +69,11 @@ await new Promise<void>((ready) => {
   });
 });
 
+/** The proxy's resident memory in MiB (the compile worker is a thread of the same process). */
+function rssMiB(): number {
+  return Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proxy.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+}
+
 /** The event loop's longest delay since the last scrape, in ms (prom-client resets it on every scrape). */
 async function lagMaxMs(): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
@@ -107,10 +114,22 @@ try {
   // The swap's own cost, without load: the longest block of the main thread during a second reload.
   await new Promise((r) => setTimeout(r, 2_000));
   await lagMaxMs();
+  const rssBeforeMiB = rssMiB();
+  let rssPeakMiB = rssBeforeMiB;
+  const sampler = setInterval(() => (rssPeakMiB = Math.max(rssPeakMiB, rssMiB())), 50);
   const idleStarted = Date.now();
   proxy.kill('SIGHUP');
   const idleReloaded = await reloadOutcome(idleStarted);
-  const idleReload = { outcome: idleReloaded?.msg ?? null, buildMs: idleReloaded?.buildMs ?? null, longestMainThreadBlockMs: await lagMaxMs() };
+  clearInterval(sampler);
+  const longestMainThreadBlockMs = await lagMaxMs();
+  // Until V8's next full collection the process may still hold the previous index: read again later.
+  await new Promise((r) => setTimeout(r, 5_000));
+  const idleReload = {
+    outcome: idleReloaded?.msg ?? null,
+    buildMs: idleReloaded?.buildMs ?? null,
+    longestMainThreadBlockMs,
+    rssMiB: { before: rssBeforeMiB, peak: rssPeakMiB, fiveSecondsAfter: rssMiB() },
+  };
   const result = {
     scenario: 'reload-latency',
     date: new Date().toISOString(),

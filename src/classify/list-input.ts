@@ -102,17 +102,21 @@ export class DomainColumns {
   lineAt(i: number): number {
     return this.lines[i]!;
   }
+
+  /** The entries as DomainRule objects (one per entry: for tests and small lists, not for UT1-sized ones). */
+  toRules(): DomainRule[] {
+    const rules: DomainRule[] = [];
+    for (let i = 0; i < this.length; i++) rules.push({ host: this.hostAt(i), file: this.file, line: this.lineAt(i) });
+    return rules;
+  }
 }
 
 /** A list's domain entries: loaded lists hold columns, hand-built inputs (tests, benches) may hold rules. */
 export type ListDomains = readonly DomainRule[] | DomainColumns;
 
-/** The entries as DomainRule objects (one per entry: for tests and small lists, not for UT1-sized ones). */
+/** A list's entries as DomainRule objects, whichever form it holds (see DomainColumns.toRules). */
 export function domainRules(domains: ListDomains): readonly DomainRule[] {
-  if (!(domains instanceof DomainColumns)) return domains;
-  const rules: DomainRule[] = [];
-  for (let i = 0; i < domains.length; i++) rules.push({ host: domains.hostAt(i), file: domains.file, line: domains.lineAt(i) });
-  return rules;
+  return domains instanceof DomainColumns ? domains.toRules() : domains;
 }
 
 /** One list: a category's own entries, or one of its sub-lists. */

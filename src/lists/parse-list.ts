@@ -31,7 +31,7 @@
  */
 import { canonicalHost, isIpLiteral, normaliseUrl } from '../classify/normalise-url.ts';
 import { isWordCode } from '../classify/keyword-matcher.ts';
-import { DomainColumns, HOST_NOT_IN_TEXT, domainRules, type DomainRule, type KeywordRule, type UrlRule } from '../classify/list-input.ts';
+import { DomainColumns, HOST_NOT_IN_TEXT, type DomainRule, type KeywordRule, type UrlRule } from '../classify/list-input.ts';
 import { stripWww } from '../classify/url-index.ts';
 
 export interface ListDiagnostic {
@@ -194,7 +194,7 @@ const parseHost = parseHostEntry;
 /** `domains`: one host per line, as DomainRule objects (tests and small lists; the loader uses parseDomainColumns). */
 export function parseDomainList(text: string, file: string): ParsedList<DomainRule> {
   const { entries, diagnostics } = parseDomainColumns(text, file);
-  return { entries: [...domainRules(entries)], diagnostics };
+  return { entries: entries.toRules(), diagnostics };
 }
 
 /** Growable columns for parseDomainColumns. */

@@ -139,12 +139,7 @@ export function openCompiledLists(bytes: Uint8Array, computedChecksum?: number, 
   return { index: loaded.index, ...parseDescription(loaded.fingerprint) };
 }
 
-/** The description in an index file's header, or null when there is no readable file. */
-export async function readCompiledDescription(file: string): Promise<SourceDescription | null> {
-  const read = await describeIndexFile(file);
-  return 'description' in read ? read.description : null;
-}
-
+/** The description in an index file's header, or why there is none to use. */
 async function describeIndexFile(file: string): Promise<{ description: SourceDescription } | { problem: IndexFileProblem }> {
   let handle;
   try {

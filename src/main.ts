@@ -178,6 +178,7 @@ export async function startWardgate(config: Config, options: StartOptions = {}):
     snapshots,
     identify: createIdentifier({ verifyPassword, cacheTtlMs: 5 * 60_000, cacheSize: 10_000, maxFailures: 20, failureWindowMs: 5 * 60_000 }),
     decisionLog: loggers.decisions,
+    writeDecision: loggers.writeDecision,
     appLog: log,
     now,
     upstream,

@@ -1,34 +1,40 @@
 /**
- * decision-log: 200,000 DecisionRecords through pino into the decision log
- * files, with the hash chain off and on (and pino's own SonicBoom file
+ * decision-log: 200,000 DecisionRecords into the decision log files, the way
+ * the proxy writes them (writeDecision: decision-line.ts, then the
+ * destination), with the hash chain off and on; the same through pino's
+ * logger.info (how staff and self-service lines are written, and how
+ * DecisionRecords were until 2026-11-24); and pino's own SonicBoom file
  * destination, the single decisions.log wardgate started with, as the
- * reference), interleaved in the same run so machine noise hits all alike.
+ * reference. Interleaved in the same run so machine noise hits all alike.
  *
- *   node --import tsx bench/log/decision-log.bench.ts [--records 200000 --trials 5]
+ *   node --import tsx bench/log/decision-log.bench.ts [--records 200000 --trials 5 --per-turn 500]
  *
- * Records are logged 500 per event-loop turn, the way requests arrive, and a
+ * Records are logged 500 per event-loop turn (--per-turn), as requests arrive, and a
  * trial ends when close() has written and fsynced everything. Reported per
- * scenario (medians): lines/s end to end; µs per line spent inside
- * `decisionLog.info()` (what a request pays on its own path); CPU µs per line
- * in total (what the process pays, hashing and writing included).
- * Compression is off so only the chain differs. Then the cost of sealing
- * alone (sealLine in a loop, no I/O), the least noisy figure. Writes
- * bench/results/decision-log.json.
+ * scenario (medians): lines/s end to end; µs per line spent in the logging
+ * call (what a request pays on its own path); CPU µs per line in total (what
+ * the process pays, hashing and writing included). Compression is off so
+ * only the chain differs. Then the cost of sealing alone (no I/O), the least
+ * noisy figure: as strings joined per batch, and straight into a buffer.
+ * Writes bench/results/decision-log.json.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import pino, { type Logger } from 'pino';
-import { GENESIS, sealLine, type ChainHead } from '../../src/log/chain.ts';
+import pino from 'pino';
+import { GENESIS, sealedLineMaxBytes, sealLine, sealLineInto, type ChainHead } from '../../src/log/chain.ts';
+import { decisionLine } from '../../src/log/decision-line.ts';
 import type { DecisionRecord } from '../../src/log/decision-record.ts';
 import { createDecisionLogger, createDecisionLogging, DEFAULT_DECISION_LOG_SETTINGS } from '../../src/log/loggers.ts';
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, trials: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { records: { type: 'string', default: '200000' }, trials: { type: 'string', default: '5' }, 'per-turn': { type: 'string', default: '500' } },
+});
 const RECORDS = Number(values.records);
 const TRIALS = Number(values.trials);
-const PER_TURN = 500;
+const PER_TURN = Number(values['per-turn']);
 
 function makeRecord(n: number): DecisionRecord {
   const blocked = n % 5 === 0;
@@ -60,7 +66,7 @@ function makeRecord(n: number): DecisionRecord {
 
 interface Scenario {
   readonly name: string;
-  open(dataDir: string): { logger: Logger; close(): Promise<void> };
+  open(dataDir: string): { log(record: DecisionRecord): void; close(): Promise<void> };
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -71,7 +77,7 @@ const SCENARIOS: readonly Scenario[] = [
       const file = pino.destination({ dest: join(dataDir, 'decisions.log'), sync: false, mkdir: true });
       const logger = createDecisionLogger(file, { privacy: DEFAULT_DECISION_LOG_SETTINGS.privacy });
       return {
-        logger,
+        log: (record) => logger.info(record),
         close: () =>
           new Promise<void>((resolve, reject) => {
             file.once('close', () => resolve());
@@ -81,13 +87,22 @@ const SCENARIOS: readonly Scenario[] = [
       };
     },
   },
+  // What the proxy does: writeDecision (src/log/decision-line.ts), chain off and on.
   ...[false, true].map((chain) => ({
     name: chain ? 'chain on' : 'chain off',
     open(dataDir: string) {
-      const { logger, destination } = createDecisionLogging(dataDir, { ...DEFAULT_DECISION_LOG_SETTINGS, compress: false, chain });
-      return { logger, close: () => destination.close() };
+      const { writeDecision, destination } = createDecisionLogging(dataDir, { ...DEFAULT_DECISION_LOG_SETTINGS, compress: false, chain });
+      return { log: writeDecision, close: () => destination.close() };
     },
   })),
+  // The same files through pino's logger.info, as staff and self-service lines are written (and DecisionRecords were before).
+  {
+    name: 'chain on, through pino',
+    open(dataDir: string) {
+      const { logger, destination } = createDecisionLogging(dataDir, { ...DEFAULT_DECISION_LOG_SETTINGS, compress: false, chain: true });
+      return { log: (record) => logger.info(record), close: () => destination.close() };
+    },
+  },
 ];
 
 interface Trial {
@@ -108,14 +123,14 @@ function dirBytes(dir: string): number {
 async function runTrial(scenario: Scenario, records: readonly DecisionRecord[]): Promise<Trial> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wardgate-bench-log-'));
   try {
-    const { logger, close } = scenario.open(dataDir);
+    const { log, close } = scenario.open(dataDir);
     const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     let inInfo = 0n;
     for (let i = 0; i < records.length; i += PER_TURN) {
       const sliceStart = process.hrtime.bigint();
       const end = Math.min(i + PER_TURN, records.length);
-      for (let j = i; j < end; j += 1) logger.info(records[j]);
+      for (let j = i; j < end; j += 1) log(records[j]!);
       inInfo += process.hrtime.bigint() - sliceStart;
       await nextTurn();
     }
@@ -161,17 +176,43 @@ const results = SCENARIOS.map((s) => {
     trialsLinesPerSecond: list.map((x) => x.linesPerSecond),
   };
 });
-/** The chain's own CPU cost, without pino or I/O: sealing the same lines in a tight loop (much less noisy than end to end). */
-function sealMicrosPerLine(): number {
-  const lines = records.map((r) => `${JSON.stringify({ level: 'info', time: 1_795_437_296_123, ...r })}\n`);
-  const runs: number[] = [];
+/**
+ * The chain's own CPU cost, without pino or I/O: sealing the same lines in a
+ * tight loop (much less noisy than end to end), as strings (sealLine, then
+ * joined and encoded per batch of PER_TURN, as the destination did) and
+ * straight into a buffer (sealLineInto, as it does now).
+ */
+function sealMicrosPerLine(): { strings: number; intoBuffer: number } {
+  const lines = records.map((r) => decisionLine(r, 1_795_437_296_123, 'full'));
+  const buffer = Buffer.allocUnsafe(lines.reduce((max, line) => Math.max(max, sealedLineMaxBytes(line)), 0) * PER_TURN);
+  const strings: number[] = [];
+  const intoBuffer: number[] = [];
   for (let run = 0; run < 5; run += 1) {
     let head: ChainHead = { seq: 0, hash: GENESIS };
-    const start = process.hrtime.bigint();
-    for (const line of lines) head = sealLine(line, head).head;
-    runs.push(Number(process.hrtime.bigint() - start) / 1e3 / lines.length);
+    let start = process.hrtime.bigint();
+    for (let i = 0; i < lines.length; i += PER_TURN) {
+      const sealed: string[] = [];
+      for (let j = i; j < Math.min(i + PER_TURN, lines.length); j += 1) {
+        const s = sealLine(lines[j]!, head);
+        head = s.head;
+        sealed.push(s.line);
+      }
+      Buffer.from(sealed.join(''), 'utf8');
+    }
+    strings.push(Number(process.hrtime.bigint() - start) / 1e3 / lines.length);
+    head = { seq: 0, hash: GENESIS };
+    start = process.hrtime.bigint();
+    for (let i = 0; i < lines.length; i += PER_TURN) {
+      let at = 0;
+      for (let j = i; j < Math.min(i + PER_TURN, lines.length); j += 1) {
+        const s = sealLineInto(lines[j]!, head, buffer, at);
+        head = s.head;
+        at += s.bytes;
+      }
+    }
+    intoBuffer.push(Number(process.hrtime.bigint() - start) / 1e3 / lines.length);
   }
-  return Number(median(runs).toFixed(2));
+  return { strings: Number(median(strings).toFixed(2)), intoBuffer: Number(median(intoBuffer).toFixed(2)) };
 }
 
 const off = results.find((r) => r.scenario === 'chain off')!;

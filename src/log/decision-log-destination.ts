@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { WfError } from '../errors.ts';
-import { GENESIS, openLine, sealLine, type ChainHead } from './chain.ts';
+import { GENESIS, openLine, sealedLineMaxBytes, sealLineInto, type ChainHead } from './chain.ts';
 import {
   chainName,
   checkWorkerLabel,
@@ -73,6 +73,10 @@ export interface DecisionLogDestinationOptions {
 
 /** Lines per write are batched up to about this size (bounds the time one batch holds the event loop). */
 const CHUNK_BYTES = 256 * 1024;
+/** A chunk's buffer: CHUNK_BYTES and room for the line that crosses it (a longer line gets a buffer of its own). */
+const CHUNK_CAPACITY = CHUNK_BYTES + 64 * 1024;
+/** Room kept for a file's header line, which may precede any line in a chunk. */
+const HEADER_RESERVE = 1024;
 /** seq, prev and hash add about this many bytes to a line (for size rotation; an estimate is enough). */
 const CHAIN_OVERHEAD = 170;
 const RETENTION_CHECK_MS = 60 * 60_000;
@@ -95,9 +99,18 @@ interface OpenFile {
 
 interface Chunk {
   readonly fd: number;
+  /** The chunk's bytes: a view of `backing`. */
   readonly buffer: Buffer;
+  /** The whole buffer, reused for a later chunk once this one is written. */
+  readonly backing: Buffer;
   readonly position: number;
   written: number;
+}
+
+/** The chunk being built: lines are sealed straight into its buffer. */
+interface ChunkSpace {
+  buffer: Buffer;
+  bytes: number;
 }
 
 /** Lock files held by this process, so the same chain is never opened twice here either. */
@@ -123,6 +136,8 @@ export class DecisionLogDestination extends EventEmitter {
   #current: OpenFile | null = null;
   #head: ChainHead = { seq: 0, hash: GENESIS };
   #inFlight: Chunk | null = null;
+  /** A written chunk's buffer, for the next chunk (one write is in flight at a time, so one spare is enough). */
+  #spare: Buffer | null = null;
   #scheduled = false;
   #retryTimer: NodeJS.Timeout | null = null;
   #failing = false;
@@ -226,6 +241,7 @@ export class DecisionLogDestination extends EventEmitter {
       const flight = this.#inFlight;
       if (flight !== null) {
         // Repeating the in-flight chunk at its own offset is harmless; its late callback is then ignored.
+        // Its buffer is not reused: the asynchronous write may still be reading it.
         this.#inFlight = null;
         writeAllSync(flight);
       }
@@ -235,7 +251,10 @@ export class DecisionLogDestination extends EventEmitter {
       }
       while (!this.#idle()) {
         const chunk = this.#buildChunk();
-        if (chunk !== null) writeAllSync(chunk);
+        if (chunk !== null) {
+          writeAllSync(chunk);
+          this.#recycle(chunk.backing);
+        }
       }
       if (this.#current !== null) fsyncSync(this.#current.fd);
     } catch (error) {
@@ -339,6 +358,7 @@ export class DecisionLogDestination extends EventEmitter {
     }
     this.#inFlight = null;
     this.#failing = false;
+    this.#recycle(chunk.backing);
     this.#drain();
   }
 
@@ -368,23 +388,30 @@ export class DecisionLogDestination extends EventEmitter {
    * never spans two files.
    */
   #buildChunk(): Chunk | null {
-    const parts: string[] = [];
-    let bytes = 0;
+    const space: ChunkSpace = { buffer: this.#spare ?? Buffer.allocUnsafeSlow(CHUNK_CAPACITY), bytes: 0 };
+    this.#spare = null;
     let taken = this.#pendingHead;
     let takenBytes = 0;
     const now = this.#clock();
     if (this.#lost > 0) {
       const lost = JSON.stringify({ type: 'lost', v: 1, time: now, count: this.#lost, since: this.#lostSince || now });
-      bytes += this.#place(parts, `${lost}\n`, now, 0);
+      this.#place(space, `${lost}\n`, now);
       this.#lost = 0;
       this.#lostSince = 0;
     }
     const pending = this.#pending;
-    while (taken < pending.length && bytes < CHUNK_BYTES) {
+    while (taken < pending.length && space.bytes < CHUNK_BYTES) {
       const raw = pending[taken]!;
       const time = lineTime(raw) ?? now;
-      if (this.#mustRotate(time, raw.length, bytes) && parts.length > 0) break;
-      bytes += this.#place(parts, raw, time, bytes);
+      if (this.#mustRotate(time, raw.length, space.bytes) && space.bytes > 0) break;
+      const need = sealedLineMaxBytes(raw) + HEADER_RESERVE;
+      if (space.bytes + need > space.buffer.length) {
+        if (space.bytes > 0) break;
+        // A line longer than a chunk's slack: a buffer of its own, left to the GC afterwards.
+        this.#recycle(space.buffer);
+        space.buffer = Buffer.allocUnsafeSlow(need);
+      }
+      this.#place(space, raw, time);
       takenBytes += raw.length;
       taken += 1;
     }
@@ -399,36 +426,42 @@ export class DecisionLogDestination extends EventEmitter {
       this.#pendingHead = taken;
     }
     const current = this.#current;
-    if (parts.length === 0 || current === null) return null;
-    const buffer = Buffer.from(parts.join(''), 'utf8');
+    if (space.bytes === 0 || current === null) {
+      this.#recycle(space.buffer);
+      return null;
+    }
     const position = current.size;
-    current.size += buffer.length;
-    return { fd: current.fd, buffer, position, written: 0 };
+    current.size += space.bytes;
+    return { fd: current.fd, buffer: space.buffer.subarray(0, space.bytes), backing: space.buffer, position, written: 0 };
   }
 
-  /** Adds one line (after a header, when the file needs one) to `parts`; returns the bytes added (estimated). */
-  #place(parts: string[], raw: string, time: number, chunkBytes: number): number {
-    if (this.#mustRotate(time, raw.length, chunkBytes)) this.#rotate(time);
+  /** Keeps a chunk buffer nothing reads any more for the next chunk (a long line's own buffer is left to the GC). */
+  #recycle(buffer: Buffer): void {
+    if (buffer.length === CHUNK_CAPACITY) this.#spare = buffer;
+  }
+
+  /** Adds one line (after a header, when the file needs one) to the chunk; the caller has made room for both. */
+  #place(space: ChunkSpace, raw: string, time: number): void {
+    if (this.#mustRotate(time, raw.length, space.bytes)) this.#rotate(time);
     const current = this.#current!;
-    let added = 0;
     if (current.needsHeader) {
       current.needsHeader = false;
       const header = JSON.stringify({ type: 'file', v: 1, time, file: current.name, chain: this.chainName });
-      const sealed = this.#seal(`${header}\n`);
-      parts.push(sealed);
-      added += sealed.length;
+      this.#seal(space, `${header}\n`);
     }
-    const sealed = this.#seal(raw);
-    parts.push(sealed);
+    this.#seal(space, raw);
     current.lines += 1;
-    return added + sealed.length;
   }
 
-  #seal(raw: string): string {
-    if (!this.#options.chain) return raw.endsWith('\n') ? raw : `${raw}\n`;
-    const sealed = sealLine(raw, this.#head);
+  #seal(space: ChunkSpace, raw: string): void {
+    if (!this.#options.chain) {
+      space.bytes += space.buffer.write(raw, space.bytes, 'utf8');
+      if (!raw.endsWith('\n')) space.bytes += space.buffer.write('\n', space.bytes, 'latin1');
+      return;
+    }
+    const sealed = sealLineInto(raw, this.#head, space.buffer, space.bytes);
     this.#head = sealed.head;
-    return sealed.line;
+    space.bytes += sealed.bytes;
   }
 
   #mustRotate(time: number, rawLength: number, chunkBytes: number): boolean {

@@ -9,6 +9,8 @@ import pino, { type Logger, type DestinationStream, type LoggerOptions } from 'p
 import type { DecisionLogSettings, LogConfig } from '../config/config.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import { createDecisionLogDestination, type DecisionLogDestination } from './decision-log-destination.ts';
+import { decisionLine } from './decision-line.ts';
+import type { DecisionRecord } from './decision-record.ts';
 import { decisionLogDir } from './log-files.ts';
 import { privacyFormatter, type PrivacyMode } from './privacy.ts';
 
@@ -18,9 +20,15 @@ export type { DecisionLogSettings };
 
 export const DEFAULT_DECISION_LOG_SETTINGS: DecisionLogSettings = DEFAULTS.log.decisionLog;
 
+/** Writes one DecisionRecord line to the decision log (the proxy's per-request path; see decision-line.ts). */
+export type DecisionWriter = (record: DecisionRecord) => void;
+
 export interface Loggers {
   readonly app: Logger;
+  /** The decision log, for the lines other than DecisionRecords (staff and self-service records). */
   readonly decisions: Logger;
+  /** The decision log, for DecisionRecords: the same files, the same line pino would write. */
+  readonly writeDecision: DecisionWriter;
   /** Writes out anything buffered, synchronously; call before exit. */
   flush(): void;
   /** Writes out everything, closes the files and releases the decision log's lock (the rotating log only). */
@@ -59,14 +67,33 @@ export function createDecisionLogger(destination: DestinationStream, options: De
 }
 
 /**
+ * Writes each DecisionRecord's line (decision-line.ts) to every destination,
+ * as a logger from createDecisionLogger(destination, options) would.
+ */
+export function createDecisionWriter(destinations: readonly DestinationStream[], options: DecisionLoggerOptions = {}): DecisionWriter {
+  const privacy = options.privacy ?? 'full';
+  const now = options.now ?? Date.now;
+  if (destinations.length === 1) {
+    const [only] = destinations as [DestinationStream];
+    return (record) => {
+      only.write(decisionLine(record, now(), privacy));
+    };
+  }
+  return (record) => {
+    const line = decisionLine(record, now(), privacy);
+    for (const destination of destinations) destination.write(line);
+  };
+}
+
+/**
  * The rotating, chained decision log in decisionLogDir(dataDir), with its
- * logger. Errors writing it (disk full) go to `app` and are retried.
+ * logger and its DecisionRecord writer. Errors writing it (disk full) go to `app` and are retried.
  */
 export function createDecisionLogging(
   dataDir: string,
   settings: DecisionLogSettings,
   options: LoggerFactoryOptions & { app?: Logger; alsoTo?: DestinationStream } = {},
-): { logger: Logger; destination: DecisionLogDestination } {
+): { logger: Logger; writeDecision: DecisionWriter; destination: DecisionLogDestination } {
   const destination = createDecisionLogDestination({
     dir: decisionLogDir(dataDir),
     rotateBytes: settings.rotateBytes,
@@ -80,8 +107,10 @@ export function createDecisionLogging(
   const app = options.app;
   if (app !== undefined) destination.on('error', (error: Error) => app.error({ err: error }, 'decision log: write failed, retrying'));
   const stream = options.alsoTo === undefined ? destination : pino.multistream([{ stream: destination }, { stream: options.alsoTo }]);
-  const logger = createDecisionLogger(stream, { privacy: settings.privacy, ...(options.clock === undefined ? {} : { now: options.clock }) });
-  return { logger, destination };
+  const loggerOptions: DecisionLoggerOptions = { privacy: settings.privacy, ...(options.clock === undefined ? {} : { now: options.clock }) };
+  const logger = createDecisionLogger(stream, loggerOptions);
+  const writeDecision = createDecisionWriter(options.alsoTo === undefined ? [destination] : [destination, options.alsoTo], loggerOptions);
+  return { logger, writeDecision, destination };
 }
 
 /** Both loggers for `serve`: the application log on stdout and the rotating, chained decision log. */
@@ -92,7 +121,7 @@ export function createLoggers(
   options: LoggerFactoryOptions = {},
 ): Loggers {
   const app = createAppLogger(config.level, stdout);
-  const { logger, destination } = createDecisionLogging(dataDir, config.decisionLog, {
+  const { logger, writeDecision, destination } = createDecisionLogging(dataDir, config.decisionLog, {
     ...options,
     app,
     ...(config.decisionsToStdout ? { alsoTo: stdout } : {}),
@@ -100,6 +129,7 @@ export function createLoggers(
   return {
     app,
     decisions: logger,
+    writeDecision,
     flush() {
       try {
         destination.flushSync();

@@ -15,6 +15,7 @@ import { isWfError, WfError } from '../errors.ts';
 import { evaluate, type Evaluation } from '../pipeline/evaluate.ts';
 import type { RuntimeSnapshot, SnapshotHolder } from '../pipeline/runtime-snapshot.ts';
 import { toDecisionRecord, type DecisionRecord, type RequestIdentity, type RequestKind, type RequestOutcome } from '../log/decision-record.ts';
+import type { DecisionWriter } from '../log/loggers.ts';
 import type { Identify, Identity } from './identify-member.ts';
 
 /**
@@ -45,7 +46,10 @@ export interface RequestMetrics {
 export interface AdmissionDeps {
   readonly snapshots: SnapshotHolder;
   readonly identify: Identify;
+  /** The decision log: self-service records. */
   readonly decisionLog: Logger;
+  /** The decision log: one DecisionRecord per request. */
+  readonly writeDecision: DecisionWriter;
   readonly appLog: Logger;
   readonly now: () => number;
   readonly metrics: RequestMetrics;
@@ -129,7 +133,7 @@ export function recordOutcome(
   const refusal = admission.ok ? undefined : admission.reason;
   const decision = evaluation?.decision;
   deps.metrics.recordRequest(admission.request.kind, decision?.action ?? 'refuse', decision?.categories[0] ?? '', elapsedMs / 1000, outcome.error);
-  deps.decisionLog.info(toDecisionRecord(admission.request, admission.target, evaluation, version, { ...outcome, durationMs }, refusal));
+  deps.writeDecision(toDecisionRecord(admission.request, admission.target, evaluation, version, { ...outcome, durationMs }, refusal));
 }
 
 export function errorCodeOf(error: unknown): string {

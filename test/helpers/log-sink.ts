@@ -1,6 +1,6 @@
 /** Captures pino lines as parsed objects (pino's own test `sink()` idea), and builds Loggers around it. */
 import { Writable } from 'node:stream';
-import { createAppLogger, createDecisionLogger, type Loggers } from '../../src/log/loggers.ts';
+import { createAppLogger, createDecisionLogger, createDecisionWriter, type Loggers } from '../../src/log/loggers.ts';
 
 export interface LogSink {
   readonly lines: Record<string, unknown>[];
@@ -52,6 +52,7 @@ export function sinkLoggers(decisions: LogSink, app: LogSink = createLogSink()):
   return {
     app: createAppLogger('debug', app.stream),
     decisions: createDecisionLogger(decisions.stream),
+    writeDecision: createDecisionWriter([decisions.stream]),
     flush() {},
   };
 }

@@ -229,6 +229,27 @@ test('close() writes every line queued, however many, in order', async (t) => {
   assert.equal((await verifyDir(log.dir)).ok, true);
 });
 
+test('lines of every size, up to several times a write chunk, are written whole and in order, batch after batch', async (t) => {
+  const log = openLog(t, tempDataDir(t), fakeClock(), { rotateBytes: 0 });
+  const sizes = [0, 10, 1_000, 70_000, 300_000, 1_200_000, 5, 250_000, 0];
+  const expected: string[] = [];
+  for (let round = 0; round < 4; round += 1) {
+    for (let i = 0; i < 400; i += 1) {
+      const n = round * 1000 + i;
+      const pad = i < sizes.length ? sizes[i]! : (n * 37) % 2000;
+      // Non-ASCII text, so bytes and characters differ.
+      log.logger.info(record(n, { note: `é€😀${'x'.repeat(pad)}` }));
+      expected.push(`req-${n}`);
+    }
+    await flushed(log.destination); // the next round reuses the written chunks' buffers
+  }
+  await log.destination.close();
+  assert.deepEqual(ids(log.dir), expected);
+  const notes = listDecisionLogFiles(log.dir).flatMap((f) => parsedLinesOf(f.path).filter((l) => l.type === undefined).map((l) => String(l.note).length));
+  assert.deepEqual(notes.slice(0, sizes.length), sizes.map((size) => size + 4));
+  assert.equal((await verifyDir(log.dir)).ok, true);
+});
+
 test('flushSync() at shutdown writes the batch in flight and the queue behind it, once each and in order', async (t) => {
   const log = openLog(t, tempDataDir(t), fakeClock(), { rotateBytes: 20_000 });
   for (let i = 0; i < 300; i += 1) log.logger.info(record(i));

@@ -44,8 +44,8 @@ const { values } = parseArgs({
 
 const QUICK = values.quick;
 const P = QUICK
-  ? { rateS: 3, latencyS: 2, warmupS: 2, bigBytes: 32 * 2 ** 20, connectS: 3, wsS: 3 }
-  : { rateS: 8, latencyS: 5, warmupS: 3, bigBytes: 256 * 2 ** 20, connectS: 8, wsS: 6 };
+  ? { rateS: 3, latencyS: 2, leadInS: 1, warmupS: 2, bigBytes: 32 * 2 ** 20, connectS: 3, wsS: 3 }
+  : { rateS: 8, latencyS: 5, leadInS: 1, warmupS: 3, bigBytes: 256 * 2 ** 20, connectS: 8, wsS: 6 };
 const SCENARIOS = ['small', 'page', 'big', 'connect', 'websocket', 'blocked', 'mixed'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
@@ -99,8 +99,8 @@ async function rateAndLatency(ctx: Ctx, path: string) {
     const rate = Math.round(proxy.rps * share);
     const viaReq = target(ctx, ctx.hosts.allowed, path, via);
     const directReq = target(ctx, ctx.hosts.allowed, path, null);
-    const p = await pacedLoad(via.port, { path: viaReq.path!, headers: viaReq.headers as Record<string, string> }, rate, P.latencyS, CONNECTIONS);
-    const d = await pacedLoad(ctx.http, { path: directReq.path!, headers: directReq.headers as Record<string, string> }, rate, P.latencyS, CONNECTIONS);
+    const p = await pacedLoad(via.port, { path: viaReq.path!, headers: viaReq.headers as Record<string, string> }, rate, P.latencyS, CONNECTIONS, P.leadInS);
+    const d = await pacedLoad(ctx.http, { path: directReq.path!, headers: directReq.headers as Record<string, string> }, rate, P.latencyS, CONNECTIONS, P.leadInS);
     latency[`at${share * 100}pct`] = {
       rate,
       proxy: p,

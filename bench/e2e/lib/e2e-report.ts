@@ -20,6 +20,10 @@ function rows(set: Json): string[] {
       out.push(
         `| ${name}: added latency at ${label} of max (${fmt(l.rate)} req/s) p50 / p99 / p99.9 ms | ${l.direct.p50Ms} / ${l.direct.p99Ms} / ${l.direct.p999Ms} | ${l.proxy.p50Ms} / ${l.proxy.p99Ms} / ${l.proxy.p999Ms} | +${l.addedMs.p50} / +${l.addedMs.p99} / +${l.addedMs.p999} ms |`,
       );
+      if (l.proxy.leadIn !== undefined && l.direct.leadIn !== undefined) {
+        const lead = (f: { p50Ms: number; p99Ms: number; maxMs: number }) => `${f.p50Ms} / ${f.p99Ms} / max ${f.maxMs}`;
+        out.push(`| ${name}: its first ${l.proxy.leadIn.seconds} s (lead-in, not in the row above) p50 / p99 ms | ${lead(l.direct.leadIn)} | ${lead(l.proxy.leadIn)} | |`);
+      }
     }
   }
   const b = set.big;

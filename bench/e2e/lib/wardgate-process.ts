@@ -146,7 +146,9 @@ export async function startProxy(options: ServeOptions): Promise<RunningProxy> {
     ...(options.extraArgs ?? []),
   ];
   const [command, ...commandArgs] = [...(options.wrap ?? []), process.execPath, ...args];
-  const child: ChildProcess = spawn(command!, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // As docs/deployment.md's unit runs it (docs/memory.md, "Password sign-ins"); the caller's environment may override.
+  const env = { MALLOC_MMAP_THRESHOLD_: '131072', ...process.env };
+  const child: ChildProcess = spawn(command!, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'], env });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('wardgate did not start within 180 s')), 180_000);
     child.once('exit', (code) => reject(new Error(`wardgate exited with ${code} before listening`)));

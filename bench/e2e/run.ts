@@ -26,7 +26,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type autocannon from 'autocannon';
-import { connectRate, download, httpLoad, pacedLoad, tlsDownload, webSocketRate, type RateFigures, type Via } from './lib/load.ts';
+import { closedLoad, connectRate, download, httpLoad, pacedLoad, tlsDownload, webSocketRate, type RateFigures, type Via } from './lib/load.ts';
 import { authOf, grantAlice, importUt1, MEMBERS, sampleRss, seedBenchData, startProxy, waitQuiet, type RunningProxy } from './lib/wardgate-process.ts';
 import { FIXTURE_CATEGORIES } from '../../test/helpers/wardgate-harness.ts';
 import { renderE2eMarkdown } from './lib/e2e-report.ts';
@@ -44,8 +44,8 @@ const { values } = parseArgs({
 
 const QUICK = values.quick;
 const P = QUICK
-  ? { rateS: 3, latencyS: 2, leadInS: 1, warmupS: 2, bigBytes: 32 * 2 ** 20, connectS: 3, wsS: 3 }
-  : { rateS: 8, latencyS: 5, leadInS: 1, warmupS: 3, bigBytes: 256 * 2 ** 20, connectS: 8, wsS: 6 };
+  ? { rateS: 3, latencyS: 2, leadInS: 1, pacerMaxS: 2, warmupS: 2, bigBytes: 32 * 2 ** 20, connectS: 3, wsS: 3 }
+  : { rateS: 8, latencyS: 5, leadInS: 1, pacerMaxS: 4, warmupS: 3, bigBytes: 256 * 2 ** 20, connectS: 8, wsS: 6 };
 const SCENARIOS = ['small', 'page', 'big', 'connect', 'websocket', 'blocked', 'mixed'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
@@ -84,7 +84,10 @@ function rateFigures(f: RateFigures) {
   return { rps: f.rps, mbps: f.mbps, p50Ms: f.p50, p99Ms: f.p99, p999Ms: f.p999, errors: f.errors, non2xx: f.non2xx };
 }
 
-/** Max rate through the proxy and direct, then latency at 50 % and 90 % of the proxy's max, both ways at the same absolute rate. */
+/**
+ * Max rate through the proxy and direct (autocannon), then latency at 50 % and 90 % of the most the
+ * pacing client itself gets through the proxy (closedLoad), both ways at the same absolute rate.
+ */
 async function rateAndLatency(ctx: Ctx, path: string) {
   const via = alice(ctx);
   const load = (v: Via | null, seconds: number, overallRate?: number) =>
@@ -94,11 +97,12 @@ async function rateAndLatency(ctx: Ctx, path: string) {
   const proxy = await load(via, P.rateS);
   const cpuUs = cpuPerRequest(ctx, cpu0, proxy.requests);
   const direct = await load(null, P.rateS);
-  const latency: Record<string, unknown> = {};
+  const viaReq = target(ctx, ctx.hosts.allowed, path, via);
+  const directReq = target(ctx, ctx.hosts.allowed, path, null);
+  const pacerMax = await closedLoad(via.port, { path: viaReq.path!, headers: viaReq.headers as Record<string, string> }, P.pacerMaxS, CONNECTIONS);
+  const latency: Record<string, unknown> = { pacerMaxRps: pacerMax.rps };
   for (const share of [0.5, 0.9]) {
-    const rate = Math.round(proxy.rps * share);
-    const viaReq = target(ctx, ctx.hosts.allowed, path, via);
-    const directReq = target(ctx, ctx.hosts.allowed, path, null);
+    const rate = Math.round(pacerMax.rps * share);
     const p = await pacedLoad(via.port, { path: viaReq.path!, headers: viaReq.headers as Record<string, string> }, rate, P.latencyS, CONNECTIONS, P.leadInS);
     const d = await pacedLoad(ctx.http, { path: directReq.path!, headers: directReq.headers as Record<string, string> }, rate, P.latencyS, CONNECTIONS, P.leadInS);
     latency[`at${share * 100}pct`] = {

@@ -18,7 +18,7 @@ function rows(set: Json): string[] {
     for (const [key, label] of [['at50pct', '50 %'], ['at90pct', '90 %']] as const) {
       const l = s.latency[key];
       out.push(
-        `| ${name}: added latency at ${label} of max (${fmt(l.rate)} req/s${s.latency.pacerMaxRps === undefined ? '' : ` of the pacing client's ${fmt(s.latency.pacerMaxRps)}`}) p50 / p99 / p99.9 ms | ${l.direct.p50Ms} / ${l.direct.p99Ms} / ${l.direct.p999Ms} | ${l.proxy.p50Ms} / ${l.proxy.p99Ms} / ${l.proxy.p999Ms} | +${l.addedMs.p50} / +${l.addedMs.p99} / +${l.addedMs.p999} ms |`,
+        `| ${name}: added latency at ${label} of max (${fmt(l.rate)} req/s${s.latency.pacerMaxRps === undefined ? '' : ` of the pacing client's ${fmt(s.latency.pacerMaxRps)}`}) p50 / p99 / p99.9 ms | ${l.direct.p50Ms} / ${l.direct.p99Ms} / ${l.direct.p999Ms} | ${l.proxy.p50Ms} / ${l.proxy.p99Ms} / ${l.proxy.p999Ms} | ${signed(l.addedMs.p50)} / ${signed(l.addedMs.p99)} / ${signed(l.addedMs.p999)} ms |`,
       );
       if (l.proxy.leadIn !== undefined && l.direct.leadIn !== undefined) {
         const lead = (f: { p50Ms: number; p99Ms: number; maxMs: number }) => `${f.p50Ms} / ${f.p99Ms} / max ${f.maxMs}`;
@@ -49,6 +49,11 @@ function rows(set: Json): string[] {
   if (m !== undefined && !failed('mixed')) row(`mixed: req/s (${m.members} members; of 20: ${Object.entries(m.sharesOf20).map(([k, v]) => `${v} ${k}`).join(', ')})`, m.direct.rps, m.proxy.rps, m.ratio.rps);
   if (m !== undefined && !m.failed) row('mixed: wardgate CPU µs per request', null, m.proxy.cpuUsPerRequest, null);
   return out;
+}
+
+/** What wardgate adds, signed: direct can come out slower than through the proxy on a noisy machine. */
+function signed(ms: number): string {
+  return ms < 0 ? `−${-ms}` : `+${ms}`;
 }
 
 export function renderE2eMarkdown(results: Json): string {

@@ -32,9 +32,17 @@ import { createDecisionLogger, createDecisionLogging, DEFAULT_DECISION_LOG_SETTI
 const { values } = parseArgs({
   options: { records: { type: 'string', default: '200000' }, trials: { type: 'string', default: '5' }, 'per-turn': { type: 'string', default: '500' } },
 });
-const RECORDS = Number(values.records);
-const TRIALS = Number(values.trials);
-const PER_TURN = Number(values['per-turn']);
+function positiveInteger(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    process.stderr.write(`decision-log bench: --${name} must be a whole number of 1 or more, got ${JSON.stringify(text)}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+const RECORDS = positiveInteger('records', values.records);
+const TRIALS = positiveInteger('trials', values.trials);
+const PER_TURN = positiveInteger('per-turn', values['per-turn']);
 
 function makeRecord(n: number): DecisionRecord {
   const blocked = n % 5 === 0;

@@ -119,10 +119,10 @@ function quantile(sorted: readonly number[], q: number): number {
  * The first `leadInSeconds` run at the same rate but are reported apart
  * (`leadIn`): the figures are the steady state at that rate. Why: right after
  * a saturating run on the shared two cores, the first ≈0.2–0.7 s through the
- * proxy built a backlog (up to 170–270 ms, draining linearly), in a third to
- * half of the trials, whether the client's connections were new or kept; the
- * proxy's event loop showed no stall (bench/README.md, "Latency at a paced
- * rate"). Left in, that transient alone set p99 for the whole 5 s.
+ * proxy built a backlog (up to 170–270 ms, draining linearly) in most trials,
+ * its size varying widely, whether the client's connections were new or kept;
+ * the proxy's event loop showed no stall (bench/README.md, "Latency at a
+ * paced rate"). Left in, that transient alone set p99 for the whole 5 s.
  */
 export async function pacedLoad(
   port: number,

@@ -281,11 +281,14 @@ export class DecisionLogDestination extends EventEmitter {
   }
 
   async #close(): Promise<void> {
-    const flushed = await new Promise<Error | null>((resolve) => this.flush((error) => resolve(error ?? null)));
+    // While writes are failing, the next attempt waits on an unref'd retry timer: waiting for it could
+    // leave close() unsettled once nothing else keeps the process alive. flushSync() below tries at once.
+    const failing = this.#retryTimer !== null;
+    const flushed = failing ? null : await new Promise<Error | null>((resolve) => this.flush((error) => resolve(error ?? null)));
     this.#closed = true;
     if (this.#retentionTimer !== null) clearInterval(this.#retentionTimer);
     try {
-      if (flushed !== null || !this.#idle()) this.flushSync();
+      if (failing || flushed !== null || !this.#idle()) this.flushSync();
       const current = this.#current;
       this.#current = null;
       if (current !== null) {

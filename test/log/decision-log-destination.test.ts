@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createDecisionLogDestination } from '../../src/log/decision-log-destination.ts';
 import { GENESIS } from '../../src/log/chain.ts';
-import { decisionLogDir, listDecisionLogFiles } from '../../src/log/log-files.ts';
+import { decisionLogDir, formatLogFileName, listDecisionLogFiles, utcDate } from '../../src/log/log-files.ts';
 import { readLogLines } from '../../src/log/read-lines.ts';
 import { verifyDecisionLogs } from '../../src/log/verify-chain.ts';
 import { DAY, fakeClock, flushed, linesOf, namesIn, openLog, parsedLinesOf, record, tempDataDir } from './decision-log-helpers.ts';
@@ -356,4 +356,31 @@ test('after close(), writes are refused and flush() answers at once', async (t) 
   assert.equal(log.destination.write('{"level":"info","time":1}\n'), false);
   await flushed(log.destination);
   assert.deepEqual(ids(log.dir), ['req-1']);
+});
+
+test('when the disk refuses writes: reported once, flushes fail, lines wait in memory up to maxPendingBytes and the rest are refused, close() fails at once and releases the lock', async (t) => {
+  if (!existsSync('/dev/full')) {
+    t.skip('needs /dev/full, whose writes always fail with ENOSPC');
+    return;
+  }
+  const clock = fakeClock();
+  const dir = decisionLogDir(tempDataDir(t));
+  mkdirSync(dir, { recursive: true });
+  // Today's newest file, which a start continues: every write to it fails as on a full disk.
+  symlinkSync('/dev/full', join(dir, formatLogFileName({ date: utcDate(clock()), worker: null, index: 1 })));
+  const destination = createDecisionLogDestination({ dir, rotateBytes: 0, rotateDaily: true, retentionDays: 0, chain: true, compress: false, clock, maxPendingBytes: 4096, retryMs: 20 });
+  const errors: Error[] = [];
+  destination.on('error', (error: Error) => errors.push(error));
+  const line = (n: number) => `${JSON.stringify({ level: 'info', time: clock(), id: `req-${n}` })}\n`;
+  for (let i = 0; i < 10; i += 1) assert.equal(destination.write(line(i)), true);
+  await assert.rejects(flushed(destination), (error: Error & { code?: string }) => error.code === 'WF_ERR_LOG_WRITE' && /ENOSPC/.test(error.message));
+  // While the first chunk is retried, new lines wait in memory until maxPendingBytes, then are refused.
+  const accepted = Array.from({ length: 200 }, (_, i) => destination.write(line(10 + i)));
+  assert.ok(accepted.includes(true) && accepted.includes(false), 'some lines kept, the rest refused');
+  assert.equal(accepted.indexOf(false) > 0 && accepted.slice(accepted.indexOf(false)).every((ok) => !ok), true, 'once refused, refused until written');
+  await new Promise((resolve) => setTimeout(resolve, 120)); // several retries
+  assert.equal(errors.length, 1, 'one report per streak of failures, not one per retry');
+  await assert.rejects(destination.close(), (error: Error & { code?: string }) => error.code === 'WF_ERR_LOG_WRITE');
+  assert.equal(existsSync(join(dir, 'decisions.lock')), false, 'the lock is released even so');
+  assert.equal(destination.write(line(999)), false, 'closed');
 });

@@ -250,6 +250,23 @@ test('lines of every size, up to several times a write chunk, are written whole 
   assert.equal((await verifyDir(log.dir)).ok, true);
 });
 
+test('a trickle of lines is gathered and written without any flush, and flush() writes what waits at once', async (t) => {
+  const log = openLog(t, tempDataDir(t), fakeClock());
+  log.logger.info(record(1));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  log.logger.info(record(2));
+  const file = () => listDecisionLogFiles(log.dir)[0]?.path;
+  const deadline = Date.now() + 2_000;
+  while (Date.now() < deadline && (file() === undefined || !readFileSync(file()!, 'utf8').includes('req-2'))) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.deepEqual(ids(log.dir), ['req-1', 'req-2'], 'written by the gathering timer alone');
+  log.logger.info(record(3));
+  await flushed(log.destination);
+  assert.deepEqual(ids(log.dir), ['req-1', 'req-2', 'req-3'], 'flush() did not wait for the gathering');
+  assert.equal((await verifyDir(log.dir)).ok, true);
+});
+
 test('flushSync() at shutdown writes the batch in flight and the queue behind it, once each and in order', async (t) => {
   const log = openLog(t, tempDataDir(t), fakeClock(), { rotateBytes: 20_000 });
   for (let i = 0; i < 300; i += 1) log.logger.info(record(i));

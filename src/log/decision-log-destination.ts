@@ -2,8 +2,9 @@
  * The decision log's pino destination: rotated, retained, optionally
  * compressed and hash-chained NDJSON files in one folder (docs/decision-log.md).
  *
- * Hot path: pino calls write(line) once per decision; that only appends the
- * string to an in-memory batch. Everything else (the hash chain, choosing the
+ * Hot path: write(line) is called once per decision (by the proxy's
+ * DecisionWriter; staff and self-service lines come through pino); that only
+ * appends the string to an in-memory batch. Everything else (the hash chain, choosing the
  * file, the write itself) happens once per batch, with one asynchronous
  * positional write in flight at a time. Lines are therefore written in exactly
  * the order pino produced them. A batch is written once GATHER_MS have passed
@@ -206,7 +207,7 @@ export class DecisionLogDestination extends EventEmitter {
     return this.#head;
   }
 
-  /** pino's entry point: queue one line (or several, `\n`-separated). Never blocks on I/O. */
+  /** Queues one line (or several, `\n`-separated), from pino or a DecisionWriter. Never blocks on I/O. */
   write(data: string): boolean {
     // After close() nothing can be written any more; there is no file left to record a count in either.
     if (this.#closed) return false;

@@ -397,7 +397,7 @@ export class DecisionLogDestination extends EventEmitter {
     this.#inFlight = null;
     this.#failing = false;
     this.#recycle(chunk.backing);
-    if (this.#pending.length === this.#pendingHead && this.#lost === 0) this.#settle(null);
+    if (this.#idle()) this.#settle(null);
     else this.#schedule();
   }
 

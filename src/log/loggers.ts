@@ -73,12 +73,6 @@ export function createDecisionLogger(destination: DestinationStream, options: De
 export function createDecisionWriter(destinations: readonly DestinationStream[], options: DecisionLoggerOptions = {}): DecisionWriter {
   const privacy = options.privacy ?? 'full';
   const now = options.now ?? Date.now;
-  if (destinations.length === 1) {
-    const [only] = destinations as [DestinationStream];
-    return (record) => {
-      only.write(decisionLine(record, now(), privacy));
-    };
-  }
   return (record) => {
     const line = decisionLine(record, now(), privacy);
     for (const destination of destinations) destination.write(line);

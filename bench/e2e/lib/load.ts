@@ -72,6 +72,11 @@ export interface PacedFigures {
   readonly leadIn?: { readonly seconds: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 }
 
+/** The client closedLoad and pacedLoad share: keep-alive connections, one request at a time on each. */
+function pacingPool(port: number, connections: number): Pool {
+  return new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+}
+
 /**
  * The most requests per second pacedLoad's client gets through: the same
  * undici pool, `connections` requests kept in flight back to back for
@@ -81,7 +86,7 @@ export interface PacedFigures {
  * autocannon's max was more than it could sustain (p50 0.6–0.7 s, a queue).
  */
 export async function closedLoad(port: number, request: { path: string; headers: Record<string, string> }, seconds: number, connections: number): Promise<{ rps: number; errors: number }> {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  const pool = pacingPool(port, connections);
   let done = 0;
   let errors = 0;
   const t0 = performance.now();
@@ -132,7 +137,7 @@ export async function pacedLoad(
   connections: number,
   leadInSeconds = 0,
 ): Promise<PacedFigures> {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  const pool = pacingPool(port, connections);
   const latencies: number[] = [];
   const leadIn: number[] = [];
   let errors = 0;
